@@ -1,0 +1,71 @@
+"""Where the project, its profile and its warehouse live. Environment variables override every default."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from nba_props.errors import NbaPropsError
+
+PROJECT_FILE = "dbt_project.yml"
+
+
+def find_project_dir() -> Path:
+    """The dbt project root: $NBA_PROPS_PROJECT_DIR, else the checkout this package was installed from,
+    else the current directory or one of its parents."""
+    candidates: list[Path] = []
+    if env := os.environ.get("NBA_PROPS_PROJECT_DIR"):
+        candidates.append(Path(env))
+    candidates.append(Path(__file__).resolve().parents[2])
+    cwd = Path.cwd().resolve()
+    candidates.extend([cwd, *cwd.parents])
+    for candidate in candidates:
+        if (candidate / PROJECT_FILE).is_file():
+            return candidate.resolve()
+    raise NbaPropsError(
+        "cannot find the dbt project (dbt_project.yml): run from the nba-props checkout "
+        "or set NBA_PROPS_PROJECT_DIR"
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_dir: Path
+    profiles_dir: Path
+    target: str
+    duckdb_path: Path
+
+    @property
+    def is_duckdb(self) -> bool:
+        return self.target == "dev" or self.target.startswith("duckdb")
+
+
+def ensure_profile(project_dir: Path) -> Path:
+    """Return the profiles directory, materialising ./profiles.yml from the example on first use."""
+    if env := os.environ.get("DBT_PROFILES_DIR"):
+        profiles_dir = Path(env)
+        if not (profiles_dir / "profiles.yml").is_file():
+            raise NbaPropsError(f"no profiles.yml in DBT_PROFILES_DIR={profiles_dir}")
+        return profiles_dir
+    profile = project_dir / "profiles.yml"
+    if not profile.is_file():
+        example = project_dir / "profiles.yml.example"
+        if not example.is_file():
+            raise NbaPropsError(f"no profiles.yml or profiles.yml.example in {project_dir}")
+        shutil.copyfile(example, profile)
+    return project_dir
+
+
+def load_settings(target: str | None = None) -> Settings:
+    project_dir = find_project_dir()
+    profiles_dir = ensure_profile(project_dir)
+    target = target or os.environ.get("NBA_PROPS_TARGET", "dev")
+    duckdb_path = Path(os.environ.get("NBA_PROPS_DUCKDB_PATH", "warehouse/nba_props.duckdb"))
+    if not duckdb_path.is_absolute():
+        duckdb_path = project_dir / duckdb_path
+    # dbt resolves the profile's env_var() in this process: pin the absolute path so it matches ours.
+    os.environ["NBA_PROPS_DUCKDB_PATH"] = str(duckdb_path)
+    os.environ["NBA_PROPS_TARGET"] = target
+    return Settings(project_dir, profiles_dir, target, duckdb_path)
