@@ -1,15 +1,22 @@
 # Two commands on a fresh clone: `make demo` and `make test`. Everything else is a building block.
-PYTHON ?= python3.11
+# Needs only Python 3.11 (or 3.12) and make; the first target creates .venv and installs the project into it.
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# Reinstall whenever pyproject.toml changes (the stamp's name carries its checksum).
+STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+PYTEST_ARGS ?=
+EMULATOR_PORT ?= 9050
 
 export NBA_PROPS_PROJECT_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test install lint fmt docs bench clean load-real build-real
+.PHONY: demo test install lint fmt docs bench clean load-real build-real emulator emulator-build parse-bigquery
 
 $(STAMP): pyproject.toml
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
+	@test -n "$(PYTHON)" || { echo "error: Python 3.11 is required (python3.11 not found)"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 13) else 1)' \
+		|| { echo "error: $(PYTHON) is not Python 3.11 or 3.12"; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
@@ -22,9 +29,10 @@ install: $(STAMP)
 demo: install
 	$(BIN)/nba-props demo
 
-## Every test: pytest (importers, runner, point-in-time, predictions) and dbt build on the sample.
+## Every test: pytest (importers, runner, point-in-time, predictions, the BigQuery emulator build, linters)
+## and dbt build on the sample. Extra pytest flags: make test PYTEST_ARGS="-k emulator -x".
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check runner scripts
@@ -34,6 +42,18 @@ lint: install
 fmt: install
 	$(BIN)/ruff format runner scripts
 	$(BIN)/ruff check --fix runner scripts
+
+## The project compiles for production BigQuery without credentials.
+parse-bigquery: install
+	$(BIN)/dbt parse --target bigquery --profiles-dir . --target-path target/bigquery
+
+## crucible-emulator (local BigQuery API on DuckDB) in the foreground on 127.0.0.1:$(EMULATOR_PORT).
+emulator: install
+	$(BIN)/python scripts/bigquery_emulator.py serve --port $(EMULATOR_PORT)
+
+## Start the emulator, load a few days of the sample into its raw dataset, dbt build against it.
+emulator-build: install
+	$(BIN)/python scripts/bigquery_emulator.py build
 
 docs: install
 	$(BIN)/dbt docs generate --static

@@ -1,0 +1,27 @@
+{#- The runner's prediction history table (schema `runner`), created empty when missing so that
+    `prediction_accuracy` builds before the first prediction. The runner creates the same table
+    (runner/nba_props/predictions/history.py, PREDICTION_COLUMNS); a pytest compares the two. -#}
+{% macro create_runner_predictions() -%}
+    {%- set columns = [
+        ('prediction_id', 'string'), ('run_id', 'string'), ('model_name', 'string'),
+        ('contract_version', 'string'), ('contract_hash', 'string'), ('player_lookup', 'string'),
+        ('player_id', 'string'), ('player_name', 'string'), ('game_id', 'string'), ('game_date', 'date'),
+        ('team_abbr', 'string'), ('opponent_team_abbr', 'string'), ('mode', 'string'),
+        ('as_of', 'timestamp'), ('predicted_at', 'timestamp'), ('predicted_points', 'double'),
+        ('has_line', 'boolean'), ('line_points', 'double'), ('opening_line', 'double'), ('line_move', 'double'),
+        ('line_book', 'string'), ('line_source', 'string'), ('line_snapshot_at', 'timestamp'),
+        ('line_minutes_before_tipoff', 'double'), ('edge', 'double'), ('recommendation', 'string'),
+        ('feature_quality_score', 'double'), ('quality_alert_level', 'string'), ('matchup_quality_pct', 'double'),
+        ('required_default_count', 'integer'), ('default_feature_count', 'integer'),
+        ('low_quality_flag', 'boolean'), ('features_json', 'string'), ('supersedes', 'string'),
+        ('is_active', 'boolean'), ('superseded_at', 'timestamp'), ('superseded_by', 'string'),
+        ('superseded_reason', 'string'),
+    ] -%}
+    {%- set schema = var('runner_schema', 'runner') -%}
+    create schema if not exists {{ schema }};
+    create table if not exists {{ schema }}.predictions (
+    {%- for name, kind in columns %}
+        {{ name }} {{ runner_column_type(kind) }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    )
+{%- endmacro %}

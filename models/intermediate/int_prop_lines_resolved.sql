@@ -1,0 +1,260 @@
+-- Grain: line_source, snapshot_at, book, player_lookup, game_id. The Points lines of all three line sources
+-- resolved to a game through the schedule and the teams they name, with minutes before tip-off. Snapshots
+-- after tip-off are kept and flagged (is_pre_tipoff); lines that resolve to no game are kept with a NULL
+-- game_id and resolution_status = 'game_unresolved' so that coverage reports can count them.
+{%- set max_days_ahead = var('multibook_max_days_ahead', 7) %}
+
+with
+
+games as (
+
+    select game_id, game_date, season_type, home_team_abbr, away_team_abbr, tipoff_at, tipoff_source
+    from {{ ref('int_games') }}
+
+),
+
+rotowire as (
+
+    select * from {{ ref('stg_rotowire__points_lines') }}
+
+),
+
+odds_api as (
+
+    select * from {{ ref('stg_odds_api__points_lines') }}
+
+),
+
+multibook as (
+
+    select * from {{ ref('stg_multibook__points_lines') }}
+
+),
+
+rotowire_candidates as (
+
+    -- Rotowire names only the opponent ('@PHI' away at PHI, 'PHI' home vs PHI); late-night scrapes already
+    -- list the next day's games, so the game is the opponent's matching game on the scrape's ET date or the
+    -- day after, the earliest first
+    select
+        rotowire.snapshot_at,
+        rotowire.book,
+        rotowire.player_lookup,
+        games.game_id,
+        row_number() over (
+            partition by rotowire.snapshot_at, rotowire.book, rotowire.player_lookup
+            order by games.game_date
+        ) as candidate_rank
+    from rotowire
+    inner join games
+        on games.game_date >= rotowire.snapshot_date_et
+        and games.game_date <= {{ add_days('rotowire.snapshot_date_et', 1) }}
+        and (
+            (rotowire.is_home and games.away_team_abbr = rotowire.opponent_team_abbr)
+            or (not rotowire.is_home and games.home_team_abbr = rotowire.opponent_team_abbr)
+        )
+
+),
+
+rotowire_resolved as (
+
+    select
+        rotowire.line_source,
+        rotowire.snapshot_at,
+        rotowire.book,
+        rotowire.player_lookup,
+        rotowire.player_name,
+        rotowire_candidates.game_id,
+        case
+            when rotowire_candidates.game_id is null then null
+            when rotowire.is_home then games.home_team_abbr
+            else games.away_team_abbr
+        end as team_abbr,
+        rotowire.opponent_team_abbr,
+        rotowire.points_line,
+        rotowire.over_price,
+        rotowire.under_price,
+        rotowire.is_price_absurd,
+        case
+            when rotowire.opponent_team_abbr is null then 'no_opponent_in_source'
+            when rotowire_candidates.game_id is null then 'game_unresolved'
+            else 'resolved'
+        end as resolution_status
+    from rotowire
+    left join rotowire_candidates
+        on rotowire.snapshot_at = rotowire_candidates.snapshot_at
+        and rotowire.book = rotowire_candidates.book
+        and rotowire.player_lookup = rotowire_candidates.player_lookup
+        and rotowire_candidates.candidate_rank = 1
+    left join games
+        on rotowire_candidates.game_id = games.game_id
+
+),
+
+odds_api_resolved as (
+
+    -- the event names both teams and its tip-off: the game is the one on the tip-off's ET date
+    select
+        odds_api.line_source,
+        odds_api.snapshot_at,
+        odds_api.book,
+        odds_api.player_lookup,
+        odds_api.player_name,
+        games.game_id,
+        cast(null as {{ dbt.type_string() }}) as team_abbr,
+        cast(null as {{ dbt.type_string() }}) as opponent_team_abbr,
+        odds_api.points_line,
+        odds_api.over_price,
+        odds_api.under_price,
+        odds_api.is_price_absurd,
+        case when games.game_id is null then 'game_unresolved' else 'resolved' end as resolution_status
+    from odds_api
+    left join games
+        on odds_api.game_date = games.game_date
+        and least(odds_api.home_team_abbr, odds_api.away_team_abbr)
+            = least(games.home_team_abbr, games.away_team_abbr)
+        and greatest(odds_api.home_team_abbr, odds_api.away_team_abbr)
+            = greatest(games.home_team_abbr, games.away_team_abbr)
+
+),
+
+multibook_candidates as (
+
+    -- the file's date is the scrape date; it may hold the next day's games, and playoff files list later
+    -- games of a series under the same 'away @ home' key (home and away may be swapped): the game is the
+    -- pair's earliest game on or after the scrape date, within multibook_max_days_ahead days
+    select
+        multibook.scrape_date,
+        multibook.book,
+        multibook.game,
+        multibook.player_lookup,
+        games.game_id,
+        row_number() over (
+            partition by multibook.scrape_date, multibook.book, multibook.game, multibook.player_lookup
+            order by games.game_date
+        ) as candidate_rank
+    from multibook
+    inner join games
+        on games.game_date >= multibook.scrape_date
+        and games.game_date <= {{ add_days('multibook.scrape_date', max_days_ahead) }}
+        and least(multibook.home_team_abbr, multibook.away_team_abbr)
+            = least(games.home_team_abbr, games.away_team_abbr)
+        and greatest(multibook.home_team_abbr, multibook.away_team_abbr)
+            = greatest(games.home_team_abbr, games.away_team_abbr)
+
+),
+
+multibook_stale as (
+
+    -- scrapers keep listing a game after it was played (e.g. play-in games for days afterwards): an unresolved
+    -- key whose pair met in the 30 days before the scrape date is a stale listing, not a resolution failure
+    select distinct
+        multibook.scrape_date,
+        multibook.game
+    from multibook
+    inner join games
+        on games.game_date < multibook.scrape_date
+        and games.game_date >= {{ add_days('multibook.scrape_date', -30) }}
+        and least(multibook.home_team_abbr, multibook.away_team_abbr)
+            = least(games.home_team_abbr, games.away_team_abbr)
+        and greatest(multibook.home_team_abbr, multibook.away_team_abbr)
+            = greatest(games.home_team_abbr, games.away_team_abbr)
+
+),
+
+multibook_resolved as (
+
+    select
+        multibook.line_source,
+        multibook.snapshot_at,
+        multibook.book,
+        multibook.player_lookup,
+        multibook.player_name,
+        multibook_candidates.game_id,
+        cast(null as {{ dbt.type_string() }}) as team_abbr,
+        cast(null as {{ dbt.type_string() }}) as opponent_team_abbr,
+        multibook.points_line,
+        multibook.over_price,
+        multibook.under_price,
+        multibook.is_price_absurd,
+        case
+            when multibook_candidates.game_id is not null then 'resolved'
+            when multibook_stale.game is not null then 'stale_listing'
+            else 'game_unresolved'
+        end as resolution_status
+    from multibook
+    left join multibook_stale
+        on multibook.scrape_date = multibook_stale.scrape_date
+        and multibook.game = multibook_stale.game
+    left join multibook_candidates
+        on multibook.scrape_date = multibook_candidates.scrape_date
+        and multibook.book = multibook_candidates.book
+        and multibook.game = multibook_candidates.game
+        and multibook.player_lookup = multibook_candidates.player_lookup
+        and multibook_candidates.candidate_rank = 1
+
+),
+
+all_lines as (
+
+    select * from rotowire_resolved
+    union all
+    select * from odds_api_resolved
+    union all
+    select * from multibook_resolved
+
+),
+
+deduplicated as (
+
+    -- one line per grain: a multibook file can list the same game under both 'a @ b' and 'b @ a'; keep the
+    -- line priced nearest even
+    select *
+    from all_lines
+    where true
+    qualify row_number() over (
+        partition by line_source, snapshot_at, book, player_lookup, game_id
+        order by {{ distance_from_even('over_price', 'under_price') }}, points_line
+    ) = 1
+
+),
+
+final as (
+
+    select
+        deduplicated.line_source,
+        deduplicated.snapshot_at,
+        deduplicated.book,
+        deduplicated.player_lookup,
+        deduplicated.player_name,
+        deduplicated.game_id,
+        games.game_date,
+        games.season_type,
+        games.home_team_abbr,
+        games.away_team_abbr,
+        deduplicated.team_abbr,
+        coalesce(
+            deduplicated.opponent_team_abbr,
+            case deduplicated.team_abbr
+                when games.home_team_abbr then games.away_team_abbr
+                when games.away_team_abbr then games.home_team_abbr
+            end
+        ) as opponent_team_abbr,
+        deduplicated.points_line,
+        deduplicated.over_price,
+        deduplicated.under_price,
+        deduplicated.is_price_absurd,
+        -- usable = a real line with both sides priced sensibly; consumers select lines with this
+        deduplicated.points_line is not null and not deduplicated.is_price_absurd as is_line_usable,
+        games.tipoff_at,
+        games.tipoff_source,
+        {{ minutes_between('deduplicated.snapshot_at', 'games.tipoff_at') }} as minutes_before_tipoff,
+        coalesce(deduplicated.snapshot_at < games.tipoff_at, false) as is_pre_tipoff,
+        deduplicated.resolution_status
+    from deduplicated
+    left join games
+        on deduplicated.game_id = games.game_id
+
+)
+
+select * from final

@@ -1,0 +1,60 @@
+-- Grain: player_lookup, game_id. Field-goal attempts and makes per shot zone per player per game from the
+-- shot data (paint = restricted area + paint non-RA; three = corner, above the break and backcourt threes),
+-- with the shooter's team and the defending team. player_lookup comes from the box score of the same game
+-- (shots carry player ids only); a shot whose player is not in that box score is kept under lookup NULL.
+with
+
+shots as (
+
+    select * from {{ ref('stg_nba_stats__shots') }}
+
+),
+
+player_games as (
+
+    select game_id, player_id, player_lookup, opponent_team_abbr
+    from {{ ref('int_player_games') }}
+    where not is_dnp
+
+),
+
+per_game as (
+
+    select
+        game_id,
+        game_date,
+        season,
+        player_id,
+        team_abbr,
+        sum(case when shot_zone in ('restricted_area', 'paint_non_ra') then shot_count else 0 end) as paint_attempts,
+        sum(case when shot_zone in ('restricted_area', 'paint_non_ra') and is_made then shot_count else 0 end)
+            as paint_makes,
+        sum(case when shot_zone = 'mid_range' then shot_count else 0 end) as mid_range_attempts,
+        sum(case when shot_zone = 'mid_range' and is_made then shot_count else 0 end) as mid_range_makes,
+        sum(case when is_three then shot_count else 0 end) as three_attempts,
+        sum(case when is_three and is_made then shot_count else 0 end) as three_makes,
+        sum(shot_count) as field_goal_attempts
+    from shots
+    group by 1, 2, 3, 4, 5
+
+)
+
+select
+    per_game.game_id,
+    per_game.game_date,
+    per_game.season,
+    per_game.player_id,
+    player_games.player_lookup,
+    per_game.team_abbr,
+    player_games.opponent_team_abbr as defending_team_abbr,
+    per_game.paint_attempts,
+    per_game.paint_makes,
+    per_game.mid_range_attempts,
+    per_game.mid_range_makes,
+    per_game.three_attempts,
+    per_game.three_makes,
+    per_game.field_goal_attempts
+from per_game
+left join player_games
+    on player_games.game_id = per_game.game_id
+    and player_games.player_id = per_game.player_id

@@ -1,0 +1,278 @@
+{#- ml_feature_store_v2: one row per (player_lookup, game_date) of int_feature_spine with the 37 contract
+    features. Every per-feature column is generated from the contract (macro feature_contract(), generated from
+    seeds/feature_contract.csv): nothing here lists a feature by hand.
+
+    Per feature f: `f` is the value or NULL; `f_source` says where it came from; `f_default_reason` says why it
+    is a stand-in. Rules, in order:
+      1. a real value inside the contract range -> the feature's real source (`last_games` when a cache feature
+         came from the player's last games because the cache had no value: the cache-miss fallback);
+      2. a real value outside the range -> NULL, default, reason `out_of_range`;
+      3. NULL with a null_reason the contract lists as a legitimately empty history -> `no_history` (not a
+         default: nothing failed, the player simply has not met this opponent in 365 days);
+      4. NULL otherwise -> `default` (the contract has a default) or `missing` (it has none), with the upstream
+         null_reason, or `no_row_in_<model>` when the upstream model has no row for the player-date at all
+         (its source is absent for the date).
+    The `features` array fills NULLs with the contract default (0 when there is none): arrays cannot hold NULL
+    on BigQuery. Read the value columns when NULL matters. -#}
+
+{%- set contract = feature_contract() -%}
+
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    full_refresh=(var('start_date', none) is none and var('end_date', none) is none),
+    pre_hook="{{ feature_store_clear_range() }}",
+    **feature_store_incremental_config()
+) }}
+
+{#- One join per (upstream model, key): the player's own row, or a team model read as the team or opponent. -#}
+{%- set joins = [] -%}
+{%- for f in contract -%}
+    {%- for model, key in [(f.upstream_model, f.upstream_key), (f.fallback_model, 'player')] if model -%}
+        {%- set alias = model ~ '__' ~ key -%}
+        {%- if alias not in joins | map(attribute='alias') | list -%}
+            {%- do joins.append({'alias': alias, 'model': model, 'key': key, 'features': []}) -%}
+        {%- endif -%}
+        {%- for j in joins if j.alias == alias -%}{%- do j.features.append(f.name) -%}{%- endfor -%}
+    {%- endfor -%}
+{%- endfor -%}
+
+{#- Columns each upstream actually has (at execution): a missing null_reason column degrades to a generic
+    reason instead of failing, a missing feature column is a broken interface and fails loudly. -#}
+{%- set upstream_columns = {} -%}
+{%- if execute -%}
+    {%- for j in joins -%}
+        {%- set cols = adapter.get_columns_in_relation(ref(j.model)) | map(attribute='name') | map('lower') | list -%}
+        {%- for name in j.features if cols and name not in cols -%}
+            {{ exceptions.raise_compiler_error(j.model ~ " has no column " ~ name ~ " (docs/model_interfaces.md)") }}
+        {%- endfor -%}
+        {%- do upstream_columns.update({j.alias: cols}) -%}
+    {%- endfor -%}
+{%- endif -%}
+
+with
+
+spine as (
+    select
+        player_lookup,
+        game_date,
+        game_id,
+        player_id,
+        player_name,
+        team_abbr,
+        opponent_team_abbr,
+        is_home,
+        season,
+        season_type,
+        spine_reason
+    from {{ ref('int_feature_spine') }}
+    where {{ date_range_filter('game_date') }}
+),
+
+{% for j in joins %}
+{{ j.alias }} as (
+    select
+        {% if j.key == 'player' -%}
+        player_lookup,
+        {%- else -%}
+        team_abbr,
+        {%- endif %}
+        game_date,
+        {%- for name in j.features %}
+        {{ name }},
+        {%- if (name ~ '_null_reason') in upstream_columns.get(j.alias, []) %}
+        {{ name }}_null_reason,
+        {%- endif %}
+        {%- if (name ~ '_source') in upstream_columns.get(j.alias, []) %}
+        {{ name }}_source,
+        {%- endif %}
+        {%- endfor %}
+        {%- if j.model == 'int_player_line_features' %}
+        vegas_line_book,
+        vegas_line_snapshot_at,
+        vegas_line_minutes_before_tipoff,
+        vegas_line_source,
+        {%- endif %}
+        true as has_row
+    from {{ ref(j.model) }}
+    where {{ date_range_filter('game_date') }}
+),
+{% endfor %}
+
+{#- Per feature, the upstream value before the store's rules: the primary model, else the fallback. -#}
+inputs as (
+    select
+        spine.*,
+        {%- for f in contract %}
+        {%- set primary = joins | selectattr('alias', 'equalto', f.upstream_model ~ '__' ~ f.upstream_key) | first %}
+        {%- if f.fallback_model %}
+        {%- set fallback = joins | selectattr('alias', 'equalto', f.fallback_model ~ '__player') | first %}
+        case
+            when {{ feature_input_flags_default(primary, f.name, upstream_columns) }} then null
+            else {{ primary.alias }}.{{ f.name }}
+        end as {{ f.name }}__primary,
+        case
+            when {{ feature_input_flags_default(fallback, f.name, upstream_columns) }} then null
+            else {{ fallback.alias }}.{{ f.name }}
+        end as {{ f.name }}__fallback,
+        case
+            when {{ primary.alias }}.has_row is null
+                then coalesce({{ feature_input_null_reason(fallback, f.name, upstream_columns) }}, 'no_cache_row')
+            else coalesce(
+                {{ feature_input_null_reason(primary, f.name, upstream_columns) }},
+                {{ feature_input_null_reason(fallback, f.name, upstream_columns) }},
+                case when {{ fallback.alias }}.has_row is null then 'no_row_in_{{ f.fallback_model }}' end,
+                'no_value_from_{{ f.upstream_model }}'
+            )
+        end as {{ f.name }}__null_reason,
+        {%- else %}
+        case
+            when {{ feature_input_flags_default(primary, f.name, upstream_columns) }} then null
+            else {{ primary.alias }}.{{ f.name }}
+        end as {{ f.name }}__primary,
+        cast(null as {{ feature_float_type() }}) as {{ f.name }}__fallback,
+        case
+            when {{ primary.alias }}.has_row is null then 'no_row_in_{{ f.upstream_model }}'
+            when {{ feature_input_flags_default(primary, f.name, upstream_columns) }} then 'upstream_constant_stand_in'
+            else coalesce({{ feature_input_null_reason(primary, f.name, upstream_columns) }}, 'no_value_from_{{ f.upstream_model }}')
+        end as {{ f.name }}__null_reason,
+        {%- endif %}
+        {%- endfor %}
+        int_player_line_features__player.vegas_line_book,
+        int_player_line_features__player.vegas_line_snapshot_at,
+        int_player_line_features__player.vegas_line_minutes_before_tipoff,
+        int_player_line_features__player.vegas_line_source
+    from spine
+    {%- for j in joins %}
+    left join {{ j.alias }}
+        on {% if j.key == 'player' -%}
+        {{ j.alias }}.player_lookup = spine.player_lookup
+        {%- elif j.key == 'team' -%}
+        {{ j.alias }}.team_abbr = spine.team_abbr
+        {%- else -%}
+        {{ j.alias }}.team_abbr = spine.opponent_team_abbr
+        {%- endif %}
+        and {{ j.alias }}.game_date = spine.game_date
+    {%- endfor %}
+),
+
+{#- The store's rules (see the header): value, source and default reason per feature. -#}
+sourced as (
+    select
+        {%- for col in ['player_lookup', 'game_date', 'game_id', 'player_id', 'player_name', 'team_abbr',
+                        'opponent_team_abbr', 'is_home', 'season', 'season_type', 'spine_reason',
+                        'vegas_line_book', 'vegas_line_snapshot_at', 'vegas_line_minutes_before_tipoff',
+                        'vegas_line_source'] %}
+        {{ col }},
+        {%- endfor %}
+        {%- for f in contract %}
+        {%- set raw = 'coalesce(' ~ f.name ~ '__primary, ' ~ f.name ~ '__fallback)' %}
+        {%- set in_range = raw ~ ' between ' ~ f.min_value ~ ' and ' ~ f.max_value %}
+        cast(case when {{ in_range }} then {{ raw }} end as {{ feature_float_type() }}) as {{ f.name }},
+        case
+            when {{ f.name }}__primary between {{ f.min_value }} and {{ f.max_value }} then '{{ f.real_source }}'
+            when {{ f.name }}__primary is null and {{ in_range }} then 'last_games'
+            {%- if f.no_history_reasons %}
+            when {{ raw }} is null and {{ f.name }}__null_reason in ('{{ f.no_history_reasons | join("', '") }}')
+                then 'no_history'
+            {%- endif %}
+            else '{{ 'default' if f.default_value is not none else 'missing' }}'
+        end as {{ f.name }}_source,
+        case
+            when {{ in_range }} then null
+            when {{ raw }} is not null then 'out_of_range'
+            {%- if f.no_history_reasons %}
+            when {{ f.name }}__null_reason in ('{{ f.no_history_reasons | join("', '") }}') then null
+            {%- endif %}
+            else {{ f.name }}__null_reason
+        end as {{ f.name }}_default_reason{{ ',' if not loop.last }}
+        {%- endfor %}
+    from inputs
+),
+
+scored as (
+    select
+        sourced.*,
+        {{ feature_default_count(contract) }} as default_feature_count,
+        {{ feature_default_count(contract | rejectattr('is_optional') | list) }} as required_default_count,
+        {%- set index_exprs = [] %}
+        {%- for f in contract %}
+            {%- do index_exprs.append('case when ' ~ feature_is_default(f.name ~ '_source') ~ ' then ' ~ f.index ~ ' end') %}
+        {%- endfor %}
+        {{ array_without_nulls(index_exprs) }} as default_feature_indices,
+        {%- for category in contract_categories(contract) %}
+        {%- set members = contract_category(contract, category) %}
+        {{ feature_mean_weight(members, 1) }} as {{ category }}_quality_pct,
+        {{ feature_default_count(members) }} as {{ category }}_default_count,
+        {%- endfor %}
+        (
+            {%- for f in contract if f.fallback_model %}
+            {{ f.name }}_source = 'last_games'{{ ' or' if not loop.last }}
+            {%- endfor %}
+        ) as cache_miss_fallback_used
+    from sourced
+),
+
+scored_quality as (
+    select
+        scored.*,
+        {{ feature_quality_score(contract, 'required_default_count') }} as feature_quality_score
+    from scored
+),
+
+tiered as (
+    select
+        scored_quality.*,
+        {{ quality_tier('feature_quality_score') }} as quality_tier,
+        {{ quality_alert_level('feature_quality_score', 'matchup_quality_pct', 'required_default_count') }}
+            as quality_alert_level
+    from scored_quality
+)
+
+{%- set string_type = dbt.type_string() -%}
+{%- set int_type = dbt.type_bigint() -%}
+select
+    cast(player_lookup as {{ string_type }}) as player_lookup,
+    cast(game_date as date) as game_date,
+    cast(game_id as {{ string_type }}) as game_id,
+    cast(player_id as {{ int_type }}) as player_id,
+    cast(player_name as {{ string_type }}) as player_name,
+    cast(team_abbr as {{ string_type }}) as team_abbr,
+    cast(opponent_team_abbr as {{ string_type }}) as opponent_team_abbr,
+    cast(is_home as boolean) as is_home,
+    cast(season as {{ int_type }}) as season,
+    cast(season_type as {{ string_type }}) as season_type,
+    cast(spine_reason as {{ string_type }}) as spine_reason,
+    {%- for f in contract %}
+    {{ f.name }},
+    {{ f.name }}_source,
+    {{ f.name }}_default_reason,
+    {%- endfor %}
+    [
+        {%- for f in contract %}
+        cast(coalesce({{ f.name }}, {{ f.fill_value }}) as {{ feature_float_type() }}){{ ',' if not loop.last }}
+        {%- endfor %}
+    ] as features,
+    [{% for f in contract %}'{{ f.name }}'{{ ', ' if not loop.last }}{% endfor %}] as feature_names,
+    cast('{{ var('feature_version', none) or feature_contract_version() }}' as {{ dbt.type_string() }})
+        as feature_version,
+    cast('{{ feature_contract_hash() }}' as {{ dbt.type_string() }}) as contract_hash,
+    cast(default_feature_count as {{ int_type }}) as default_feature_count,
+    cast(required_default_count as {{ int_type }}) as required_default_count,
+    default_feature_indices,
+    cast(feature_quality_score as {{ feature_float_type() }}) as feature_quality_score,
+    quality_tier,
+    quality_alert_level,
+    {%- for category in contract_categories(contract) %}
+    cast({{ category }}_quality_pct as {{ feature_float_type() }}) as {{ category }}_quality_pct,
+    cast({{ category }}_default_count as {{ int_type }}) as {{ category }}_default_count,
+    {%- endfor %}
+    {{ is_quality_ready('quality_tier', 'feature_quality_score', 'matchup_quality_pct', 'required_default_count') }}
+        as is_quality_ready,
+    cache_miss_fallback_used,
+    cast(vegas_line_book as {{ string_type }}) as vegas_line_book,
+    cast(vegas_line_snapshot_at as timestamp) as vegas_line_snapshot_at,
+    cast(vegas_line_minutes_before_tipoff as {{ feature_float_type() }}) as vegas_line_minutes_before_tipoff,
+    cast(vegas_line_source as {{ string_type }}) as vegas_line_source,
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as built_at
+from tiered

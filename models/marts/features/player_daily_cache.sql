@@ -1,0 +1,109 @@
+-- Grain: player_lookup, game_date. One row per active season player per date with games (bounded by the
+-- `start_date` / `end_date` vars): every player who played at least one game this season before the date,
+-- with the team of his latest game (the roster he is on as far as box scores tell), whether or not that team
+-- plays on the date. Rolling stats (features 0-4, 31, 32 and the minutes/usage inputs of the composite
+-- factors) strictly before the date, from the shared macro player_prior_game_stats.
+with
+
+game_dates as (
+
+    select distinct game_date, season
+    from {{ ref('int_games') }}
+    where season_type in ('regular', 'play_in', 'playoffs')
+        and {{ date_range_filter('game_date') }}
+
+),
+
+player_games as (
+
+    select * from {{ ref('int_player_games') }}
+
+),
+
+teams_playing as (
+
+    select distinct game_date, home_team_abbr as team_abbr from {{ ref('int_games') }}
+    union distinct
+    select distinct game_date, away_team_abbr as team_abbr from {{ ref('int_games') }}
+
+),
+
+latest_game_before_date as (
+
+    select
+        game_dates.game_date,
+        game_dates.season,
+        player_games.player_lookup,
+        player_games.player_id,
+        player_games.player_name,
+        player_games.team_abbr,
+        row_number() over (
+            partition by game_dates.game_date, player_games.player_lookup
+            order by player_games.game_date desc, player_games.game_id desc
+        ) as recency_rank
+    from game_dates
+    inner join player_games
+        on player_games.season = game_dates.season
+        and player_games.game_date < game_dates.game_date
+        and not player_games.is_dnp
+
+),
+
+active_players as (
+
+    select
+        player_lookup,
+        game_date,
+        season,
+        player_id,
+        player_name,
+        team_abbr
+    from latest_game_before_date
+    where recency_rank = 1
+
+),
+
+stats as (
+
+    {{ player_prior_game_stats('active_players', 'player_games') }}
+
+)
+
+select
+    active_players.player_lookup,
+    active_players.game_date,
+    active_players.season,
+    active_players.player_id,
+    active_players.player_name,
+    active_players.team_abbr,
+    teams_playing.team_abbr is not null as team_plays_on_date,
+    stats.games_played_season,
+    stats.last_played_date,
+    stats.days_since_last_game,
+    stats.points_avg_last_5,
+    stats.points_avg_last_5_null_reason,
+    stats.points_avg_last_10,
+    stats.points_avg_last_10_null_reason,
+    stats.points_avg_season,
+    stats.points_avg_season_null_reason,
+    stats.points_std_last_10,
+    stats.points_std_last_10_null_reason,
+    stats.games_in_last_7_days,
+    stats.games_in_last_7_days_null_reason,
+    stats.minutes_avg_last_10,
+    stats.minutes_avg_last_10_null_reason,
+    stats.ppm_avg_last_10,
+    stats.ppm_avg_last_10_null_reason,
+    stats.minutes_avg_season,
+    stats.minutes_in_last_7_days,
+    stats.games_in_last_14_days,
+    stats.back_to_backs_last_14_days,
+    stats.usage_avg_last_7,
+    stats.usage_avg_season
+from active_players
+inner join stats
+    on stats.player_lookup = active_players.player_lookup
+    and stats.game_date = active_players.game_date
+left join teams_playing
+    on teams_playing.game_date = active_players.game_date
+    and teams_playing.team_abbr = active_players.team_abbr

@@ -1,0 +1,61 @@
+-- One row per player per regular-season game played (NBA.com LeagueGameLog). DNPs are absent at the source.
+with
+
+source as (
+
+    select * from {{ source('nba_stats', 'player_game_logs') }}
+
+),
+
+renamed as (
+
+    select
+        lpad(trim(game_id), 10, '0') as game_id,
+        cast(game_date as date) as game_date,
+        cast(substr(lpad(trim(game_id), 10, '0'), 4, 2) as integer) + 2000 as season,
+        'regular' as season_type,
+        cast({{ try_cast('player_id', 'float') }} as bigint) as player_id,
+        trim(player_name) as player_name,
+        {{ player_lookup('player_name') }} as player_lookup,
+        {{ team_abbr('team_abbreviation') }} as team_abbr,
+        {{ team_abbr(dbt.split_part("replace(matchup, ' vs. ', ' @ ')", "' @ '", 2)) }} as opponent_team_abbr,
+        matchup like '% vs. %' as is_home,
+        case upper(wl) when 'W' then true when 'L' then false end as is_win,
+        {{ try_cast('min', 'float') }} as minutes,
+        cast({{ try_cast('pts', 'float') }} as integer) as points,
+        cast({{ try_cast('fgm', 'float') }} as integer) as fgm,
+        cast({{ try_cast('fga', 'float') }} as integer) as fga,
+        cast({{ try_cast('fg3m', 'float') }} as integer) as fg3m,
+        cast({{ try_cast('fg3a', 'float') }} as integer) as fg3a,
+        cast({{ try_cast('ftm', 'float') }} as integer) as ftm,
+        cast({{ try_cast('fta', 'float') }} as integer) as fta,
+        cast({{ try_cast('oreb', 'float') }} as integer) as oreb,
+        cast({{ try_cast('dreb', 'float') }} as integer) as dreb,
+        cast({{ try_cast('reb', 'float') }} as integer) as reb,
+        cast({{ try_cast('ast', 'float') }} as integer) as ast,
+        cast({{ try_cast('stl', 'float') }} as integer) as stl,
+        cast({{ try_cast('blk', 'float') }} as integer) as blk,
+        cast({{ try_cast('tov', 'float') }} as integer) as tov,
+        cast({{ try_cast('pf', 'float') }} as integer) as pf,
+        cast({{ try_cast('plus_minus', 'float') }} as integer) as plus_minus,
+        -- the regular-season log carries neither a starter flag nor usage: NULL, not a stand-in
+        cast(null as boolean) as is_starter,
+        cast(null as float) as usage_rate,
+        _loaded_at,
+        _row_number
+
+    from source
+
+),
+
+deduplicated as (
+
+    -- the same game can arrive in two files (re-exports); keep the latest load
+    select *
+    from renamed
+    where true
+    qualify row_number() over (partition by game_id, player_id order by _loaded_at desc, _row_number desc) = 1
+
+)
+
+select {{ star_except(['_loaded_at', '_row_number']) }} from deduplicated

@@ -1,0 +1,68 @@
+-- One row per player per playoff (004) or play-in (005) game, with starter flag and usage.
+with
+
+source as (
+
+    select * from {{ source('nba_stats', 'playoff_player_boxes') }}
+
+),
+
+renamed as (
+
+    select
+        lpad(trim(game_id), 10, '0') as game_id,
+        cast(game_date as date) as game_date,
+        cast(substr(lpad(trim(game_id), 10, '0'), 4, 2) as integer) + 2000 as season,
+        case substr(lpad(trim(game_id), 10, '0'), 1, 3)
+            when '005' then 'play_in'
+            else 'playoffs'
+        end as season_type,
+        cast({{ try_cast('player_id', 'float') }} as bigint) as player_id,
+        trim(player_name) as player_name,
+        {{ player_lookup('player_name') }} as player_lookup,
+        {{ team_abbr('team_abbreviation') }} as team_abbr,
+        {{ team_abbr('opp_abbreviation') }} as opponent_team_abbr,
+        case
+            when trim(home_game) in ('1', '1.0', 'True', 'true') then true
+            when trim(home_game) in ('0', '0.0', 'False', 'false') then false
+            else matchup like '% vs. %'
+        end as is_home,
+        case upper(wl) when 'W' then true when 'L' then false end as is_win,
+        {{ try_cast('min', 'float') }} as minutes,
+        cast({{ try_cast('pts', 'float') }} as integer) as points,
+        cast({{ try_cast('fgm', 'float') }} as integer) as fgm,
+        cast({{ try_cast('fga', 'float') }} as integer) as fga,
+        cast({{ try_cast('fg3m', 'float') }} as integer) as fg3m,
+        cast({{ try_cast('fg3a', 'float') }} as integer) as fg3a,
+        cast({{ try_cast('ftm', 'float') }} as integer) as ftm,
+        cast({{ try_cast('fta', 'float') }} as integer) as fta,
+        cast({{ try_cast('oreb', 'float') }} as integer) as oreb,
+        cast({{ try_cast('dreb', 'float') }} as integer) as dreb,
+        cast({{ try_cast('reb', 'float') }} as integer) as reb,
+        cast({{ try_cast('ast', 'float') }} as integer) as ast,
+        cast({{ try_cast('stl', 'float') }} as integer) as stl,
+        cast({{ try_cast('blk', 'float') }} as integer) as blk,
+        cast({{ try_cast('tov', 'float') }} as integer) as tov,
+        cast({{ try_cast('pf', 'float') }} as integer) as pf,
+        cast({{ try_cast('plus_minus', 'float') }} as integer) as plus_minus,
+        -- START_POSITION is G/F/C for starters and empty for the bench
+        coalesce(trim(start_position), '') != '' as is_starter,
+        -- USG_PCT is already a fraction (0-1) in this source
+        {{ try_cast('usg_pct', 'float') }} as usage_rate,
+        _loaded_at,
+        _row_number
+
+    from source
+
+),
+
+deduplicated as (
+
+    select *
+    from renamed
+    where true
+    qualify row_number() over (partition by game_id, player_id order by _loaded_at desc, _row_number desc) = 1
+
+)
+
+select {{ star_except(['_loaded_at', '_row_number']) }} from deduplicated

@@ -1,0 +1,47 @@
+-- One row per field-goal attempt (or per aggregated zone row of a sample file, with shot_count).
+with
+
+source as (
+
+    select * from {{ source('nba_stats', 'shots') }}
+
+),
+
+teams as (
+
+    select * from {{ ref('teams') }}
+
+),
+
+renamed as (
+
+    select
+        source._source_file || ':' || cast(source._row_number as {{ dbt.type_string() }}) as shot_key,
+        lpad(trim(source.game_id), 10, '0') as game_id,
+        coalesce(
+            {{ parse_date('source.game_date', '%m-%d-%Y') }},
+            {{ parse_date('source.game_date', '%Y-%m-%d') }}
+        ) as game_date,
+        cast(substr(lpad(trim(source.game_id), 10, '0'), 4, 2) as integer) + 2000 as season,
+        cast({{ try_cast('source.player_id', 'float') }} as bigint) as player_id,
+        coalesce(teams.team_abbr, {{ team_abbr('source.team_name') }}) as team_abbr,
+        case lower(trim(source.basic_zone))
+            when 'restricted area' then 'restricted_area'
+            when 'in the paint (non-ra)' then 'paint_non_ra'
+            when 'mid-range' then 'mid_range'
+            when 'left corner 3' then 'corner_3'
+            when 'right corner 3' then 'corner_3'
+            when 'above the break 3' then 'above_break_3'
+            when 'backcourt' then 'backcourt'
+        end as shot_zone,
+        upper(coalesce(source.shot_type, '')) like '3PT%' as is_three,
+        upper(trim(source.shot_made)) in ('TRUE', '1', 'T', 'YES') as is_made,
+        coalesce(cast({{ try_cast('source.shot_count', 'float') }} as integer), 1) as shot_count
+
+    from source
+    left join teams
+        on cast(teams.team_id as {{ dbt.type_string() }}) = trim(source.team_id)
+
+)
+
+select * from renamed

@@ -1,0 +1,83 @@
+-- One row per snapshot, book and player: the Points line with Over and Under paired.
+with
+
+source as (
+
+    select * from {{ source('rotowire', 'rotowire_prop_snapshots') }}
+
+),
+
+points_rows as (
+
+    select
+        {{ parse_utc_timestamp('snapshot_utc') }} as snapshot_at,
+        {{ book_key('book') }} as book,
+        trim(player_name) as player_name,
+        {{ player_lookup('player_name') }} as player_lookup,
+        nullif(trim(opp), '') as opp,
+        lower(trim(side)) as side,
+        {{ try_cast('line', 'float') }} as line,
+        {{ try_cast('price_american', 'float') }} as price,
+        _loaded_at,
+        _row_number
+    from source
+    where lower(trim(prop)) = 'points'
+
+),
+
+deduplicated as (
+
+    -- the hourly file repeats keys (same snapshot, player, side, book); keep one, the latest row
+    select *
+    from points_rows
+    where true
+    qualify row_number() over (
+        partition by snapshot_at, book, player_lookup, side order by _loaded_at desc, _row_number desc
+    ) = 1
+
+),
+
+paired as (
+
+    select
+        snapshot_at,
+        book,
+        player_lookup,
+        max(player_name) as player_name,
+        max(opp) as opp,
+        max(case when side = 'over' then line end) as over_line,
+        max(case when side = 'under' then line end) as under_line,
+        max(case when side = 'over' then price end) as over_price,
+        max(case when side = 'under' then price end) as under_price
+    from deduplicated
+    group by snapshot_at, book, player_lookup
+
+),
+
+final as (
+
+    select
+        'rotowire' as line_source,
+        snapshot_at,
+        -- the ET date of the scrape itself; late-night scrapes may already list the next day's games, so
+        -- the game is resolved downstream (int_prop_lines_resolved), not assumed to be on this date
+        {{ utc_to_et_date('snapshot_at') }} as snapshot_date_et,
+        book,
+        player_name,
+        player_lookup,
+        -- no team column in this source: the team is the other side of the resolved game
+        cast(null as {{ dbt.type_string() }}) as team_abbr,
+        {{ team_abbr('opp') }} as opponent_team_abbr,
+        -- '@PHI' = the player's team is away at PHI; 'PHI' = at home; empty = unknown
+        case when opp like '@%' then false when opp is not null then true end as is_home,
+        -- the Over line; when the sides disagree (sides_disagree) the Under line is in under_line upstream
+        coalesce(over_line, under_line) as points_line,
+        over_price,
+        under_price,
+        {{ is_price_absurd('over_price', 'under_price') }} as is_price_absurd,
+        coalesce(over_line != under_line, false) as sides_disagree
+    from paired
+
+)
+
+select * from final

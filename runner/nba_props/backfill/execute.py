@@ -1,0 +1,201 @@
+"""Running a plan: one set-based dbt invocation per chunk, checkpointed in the warehouse around each one.
+
+The runner holds no DuckDB connection while dbt runs (dbt opens the file itself); it opens one briefly before
+a chunk (mark running, committed) and after it (rows, gap resolution, mark finished).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from nba_props import dbt
+from nba_props.backfill import checkpoints as cp
+from nba_props.backfill.gaps import resolved_gaps
+from nba_props.backfill.plan import Chunk, Plan, chunk_vars
+from nba_props.backfill.warehouse_meta import rows_between
+from nba_props.errors import NbaPropsError
+from nba_props.settings import Settings
+from nba_props.warehouse import connect
+
+STORE = "ml_feature_store_v2"
+
+
+@dataclass
+class ChunkOutcome:
+    chunk: Chunk
+    status: str  # succeeded, failed, skipped (done in an earlier invocation), not_run (after --fail-fast)
+    attempt: int = 0
+    elapsed_s: float = 0.0
+    rows: int | None = None
+    gaps_resolved: int | None = None
+    invocation_id: str | None = None
+    error: str | None = None
+
+
+def dbt_paths(settings: Settings) -> tuple[Path, Path]:
+    """Target and log paths per warehouse, so runs on different warehouses never share run_results.json, while
+    runs on the same warehouse reuse dbt's partial parse (faster start-up)."""
+    if env := os.environ.get("NBA_PROPS_DBT_TARGET_PATH"):
+        base = Path(env)
+    elif settings.is_duckdb:
+        base = settings.duckdb_path.parent / f".{settings.duckdb_path.stem}.dbt"
+    else:
+        base = settings.project_dir / "target" / settings.target
+    return base / "target", base / "logs"
+
+
+def dbt_command(
+    settings: Settings, verb: str, selection: tuple[str, ...], dbt_vars: dict[str, str]
+) -> tuple[dbt.DbtRun | None, str | None]:
+    """Run `dbt VERB --select SELECTION --vars ...`; returns (results, error message or None)."""
+    target_path, log_path = dbt_paths(settings)
+    try:
+        run = dbt.invoke(
+            settings,
+            [verb, "--select", *selection, "--log-path", str(log_path)],
+            dbt_vars=dbt_vars,
+            target_path=target_path,
+            raise_on_failure=False,
+        )
+    except NbaPropsError as exc:
+        return None, str(exc)
+    if run.success:
+        return run, None
+    failed = run.failures
+    if failed:
+        first = failed[0]
+        detail = " ".join((first.message or "").split())[:300]
+        more = f" (+{len(failed) - 1} more)" if len(failed) > 1 else ""
+        return run, f"{first.unique_id.split('.')[-1]}: {detail}{more}"
+    return run, f"dbt {verb} failed without node results"
+
+
+def run_chunks(
+    settings: Settings,
+    plan: Plan,
+    run_id: str,
+    verb: str = "run",
+    fail_fast: bool = False,
+    on_start: Callable[[Chunk, int], None] | None = None,
+    on_done: Callable[[ChunkOutcome], None] | None = None,
+    break_dates: frozenset | None = None,
+) -> list[ChunkOutcome]:
+    """Run every chunk of PLAN not yet succeeded in run RUN_ID, checkpointing each; one outcome per chunk.
+
+    `break_dates` (tests only) gives a chunk containing one of those dates an invalid end_date var, so dbt
+    itself fails on that chunk and the resume path can be exercised on real models.
+    """
+    with connect(settings.duckdb_path, must_exist=True) as con:
+        states = cp.chunk_states(con, run_id)
+    outcomes: list[ChunkOutcome] = []
+    stop = False
+    for chunk in plan.chunks:
+        state = states.get(chunk.index)
+        if state is not None and state.status == cp.DONE:
+            outcome = ChunkOutcome(
+                chunk,
+                "skipped",
+                state.attempts,
+                state.elapsed_s or 0.0,
+                state.rows_written,
+                invocation_id=state.dbt_invocation_id,
+            )
+        elif stop:
+            outcome = ChunkOutcome(chunk, "not_run")
+        else:
+            outcome = _run_one(settings, plan, run_id, chunk, verb, on_start, break_dates)
+            stop = fail_fast and outcome.status == "failed"
+        outcomes.append(outcome)
+        if on_done:
+            on_done(outcome)
+    status = cp.DONE if all(o.status in {cp.DONE, "skipped"} for o in outcomes) else "failed"
+    with connect(settings.duckdb_path, must_exist=True) as con:
+        cp.finish_run(con, run_id, status)
+    return outcomes
+
+
+def _run_one(
+    settings: Settings,
+    plan: Plan,
+    run_id: str,
+    chunk: Chunk,
+    verb: str,
+    on_start: Callable[[Chunk, int], None] | None,
+    break_dates: frozenset | None,
+) -> ChunkOutcome:
+    with connect(settings.duckdb_path, must_exist=True) as con:
+        attempt = cp.mark_chunk_running(con, run_id, chunk)
+    if on_start:
+        on_start(chunk, attempt)
+    values = chunk_vars(chunk, plan.as_of, plan.extra_vars)
+    if break_dates and break_dates & set(chunk.dates):
+        values["end_date"] = "not-a-date"
+    started = time.perf_counter()
+    try:
+        run, error = dbt_command(settings, verb, plan.selection, values)
+    except BaseException:
+        # Ctrl-C or similar: record it, then let it end the process (resume will retry this chunk)
+        with connect(settings.duckdb_path, must_exist=True) as con:
+            cp.mark_chunk_finished(
+                con,
+                run_id,
+                chunk,
+                attempt,
+                "failed",
+                time.perf_counter() - started,
+                None,
+                None,
+                None,
+                None,
+                "interrupted",
+            )
+            cp.finish_run(con, run_id, "interrupted")
+        raise
+    status = "failed" if error else cp.DONE
+    with connect(settings.duckdb_path, must_exist=True) as con:
+        rows = rows_between(con, STORE, chunk.start, chunk.end)
+        gaps = None
+        if status == cp.DONE:
+            resolver = plan.extra_vars.get("gaps_resolved_by", verb)
+            gaps = resolved_gaps(con, chunk.start, chunk.end, run.invocation_id if run else None, resolver)
+        elapsed = time.perf_counter() - started
+        cp.mark_chunk_finished(
+            con,
+            run_id,
+            chunk,
+            attempt,
+            status,
+            elapsed,
+            run.elapsed if run else None,
+            run.invocation_id if run else None,
+            rows,
+            gaps,
+            error,
+        )
+    return ChunkOutcome(
+        chunk, status, attempt, elapsed, rows, gaps, run.invocation_id if run else None, error
+    )
+
+
+def missing_seeds(settings: Settings) -> list[str]:
+    """Seeds of the project that have no table in the warehouse yet (a fresh load before any dbt build)."""
+    names = sorted(p.stem for p in (settings.project_dir / "seeds").glob("*.csv"))
+    if not names:
+        return []
+    with connect(settings.duckdb_path, must_exist=True) as con:
+        present = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    return [n for n in names if n not in present]
+
+
+def seed_if_needed(settings: Settings) -> str | None:
+    """Run `dbt seed` once when seeds are missing (models of every chunk read them); returns what it did."""
+    missing = missing_seeds(settings)
+    if not missing:
+        return None
+    target_path, log_path = dbt_paths(settings)
+    dbt.invoke(settings, ["seed", "--log-path", str(log_path)], target_path=target_path)
+    return f"loaded {len(missing)} missing seed(s) with `dbt seed` ({', '.join(missing[:4])})"

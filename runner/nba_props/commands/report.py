@@ -1,0 +1,61 @@
+"""`nba-props report --start-date A --end-date B [--out FILE]`: one static HTML page of plots."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shlex
+import sys
+from pathlib import Path
+
+import click
+
+from nba_props.errors import NbaPropsError
+from nba_props.monitoring import marts
+from nba_props.monitoring.report import collect, write_report
+from nba_props.params import check_range, date_range_options, target_option
+from nba_props.settings import load_settings
+from nba_props.warehouse import connect
+
+
+@click.command("report")
+@date_range_options
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("reports/report.html"),
+    show_default=True,
+    help="HTML file to write.",
+)
+@click.option(
+    "--refresh/--no-refresh",
+    "refresh",
+    default=None,
+    help="Rebuild the monitoring marts first (default: only when the feature store is newer).",
+)
+@target_option
+def command(
+    start_date: dt.date, end_date: dt.date, out: Path, refresh: bool | None, target: str | None
+) -> None:
+    """Write a static HTML report (quality, defaults, line coverage, prediction accuracy) for a date range."""
+    check_range(start_date, end_date)
+    settings = load_settings(target)
+    marts.require_duckdb(settings)
+    if refresh is not False:
+        marts.refresh(settings, force=bool(refresh), echo=lambda m: click.echo(m, err=True))
+    with connect(settings.duckdb_path, read_only=True) as con:
+        data = collect(con, start_date, end_date)
+    if data.quality.empty:
+        raise NbaPropsError(
+            f"no feature rows between {start_date} and {end_date}: build them first "
+            f"(`nba-props backfill --start-date {start_date} --end-date {end_date}`)"
+        )
+    out = out if out.is_absolute() else Path.cwd() / out
+    cmd = (
+        "nba-props " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else "nba-props report"
+    )
+    write_report(data, out, cmd)
+    click.echo(
+        f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB): {len(data.quality)} dates, "
+        f"{int(data.quality.total_rows.sum()):,} feature rows, {len(data.star_alerts)} star-line alerts"
+    )

@@ -1,0 +1,89 @@
+"""Reading the monitoring marts, and rebuilding them when the feature store changed after their last build.
+
+The marts hold the logic (thresholds, star classification, drift ranges); this module only decides
+whether they are current and reads them. DuckDB only: on BigQuery query the `monitoring` dataset directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from nba_props import dbt
+from nba_props.errors import NbaPropsError
+from nba_props.settings import Settings
+from nba_props.warehouse import connect, table_exists
+
+MONITORING_SCHEMA = "monitoring"
+FEATURES_SCHEMA = "features"
+STORE = "ml_feature_store_v2"
+# The marts validate-daily and report read; a missing one means the monitoring build never ran.
+REQUIRED_MARTS = (
+    "daily_health_checks",
+    "daily_feature_quality",
+    "star_players_missing_lines",
+    "feature_contract_drift",
+    "vegas_line_coverage_daily",
+)
+SELECTOR = "tag:monitoring"
+
+
+def require_duckdb(settings: Settings) -> None:
+    if not settings.is_duckdb:
+        raise NbaPropsError(
+            f"this command reads the DuckDB warehouse; with target {settings.target} query the "
+            f"{MONITORING_SCHEMA} dataset (daily_health_checks, star_players_missing_lines) directly"
+        )
+
+
+def stale_reason(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Why the monitoring marts must be rebuilt, or None when they reflect the current feature store."""
+    if not table_exists(con, FEATURES_SCHEMA, STORE):
+        raise NbaPropsError(
+            f"no feature store ({FEATURES_SCHEMA}.{STORE}) in the warehouse: run `nba-props build` "
+            "(or `nba-props backfill`) first"
+        )
+    missing = [m for m in REQUIRED_MARTS if not table_exists(con, MONITORING_SCHEMA, m)]
+    if missing:
+        return f"monitoring marts not built yet ({', '.join(missing)})"
+    store_built, seen_built = con.execute(
+        f"select (select max(built_at) from {FEATURES_SCHEMA}.{STORE}), "
+        f"(select max(store_built_at) from {MONITORING_SCHEMA}.daily_feature_quality)"
+    ).fetchone()
+    if store_built is not None and (seen_built is None or store_built > seen_built):
+        return f"the feature store was rebuilt at {store_built} after the monitoring marts"
+    return None
+
+
+def refresh(
+    settings: Settings, force: bool = False, as_of: dt.datetime | None = None, echo: Any = None
+) -> bool:
+    """Rebuild the monitoring marts (dbt build --select tag:monitoring) when stale or forced.
+    Returns whether a build ran. No connection of ours may be open while dbt writes the file."""
+    with connect(settings.duckdb_path, read_only=True) as con:
+        reason = "requested" if force else stale_reason(con)
+    if reason is None:
+        return False
+    if echo:
+        echo(f"rebuilding the monitoring marts: {reason}")
+    dbt_vars: dict[str, Any] = {}
+    if as_of is not None:
+        dbt_vars["as_of"] = as_of.strftime("%Y-%m-%d %H:%M:%S")
+    dbt.invoke(
+        settings,
+        ["build", "--select", SELECTOR],
+        dbt_vars=dbt_vars or None,
+        target_path=settings.project_dir / "target" / "monitoring",
+    )
+    return True
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+    return con.execute(sql, params or []).df()
+
+
+def optional_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return table_exists(con, schema, table)

@@ -1,0 +1,64 @@
+"""`nba-props build`: one date rebuilt incrementally gives the same rows as the full build, recorded as a run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import run_cli
+
+from nba_props.backfill.fingerprint import fingerprint
+
+pytestmark = pytest.mark.slow
+
+STORE = "ml_feature_store_v2"
+
+
+def middle_game_date(warehouse: Path) -> dt.date:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        dates = [
+            r[0]
+            for r in con.execute(
+                "select distinct try_cast(game_date as date) from raw.player_game_logs order by 1"
+            ).fetchall()
+        ]
+    return dates[len(dates) // 2]
+
+
+def test_build_one_date_matches_the_full_build(sample_copy: Path) -> None:
+    day = middle_game_date(sample_copy)
+    with duckdb.connect(str(sample_copy)) as con:
+        expected = fingerprint(con, STORE, day)
+        other_dates = fingerprint(con, STORE, day - dt.timedelta(days=400), day - dt.timedelta(days=1))
+        # drop the date so the build has to write it back
+        con.execute(f"delete from features.{STORE} where game_date = ?", [day])
+    assert expected.rows > 0
+
+    proc = run_cli(["build", "--date", str(day), "--skip-tests"], sample_copy)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{expected.rows:,} feature rows for {day}" in proc.stdout
+
+    with duckdb.connect(str(sample_copy), read_only=True) as con:
+        assert fingerprint(con, STORE, day) == expected
+        # an incremental build of one date leaves every other date alone
+        assert fingerprint(con, STORE, day - dt.timedelta(days=400), day - dt.timedelta(days=1)) == other_dates
+        kind, status, dates = con.execute(
+            "select kind, status, date_count from runner.backfill_runs order by started_at desc limit 1"
+        ).fetchone()
+    assert (kind, status, dates) == ("build", "succeeded", 1)
+
+
+def test_build_defaults_to_the_latest_date_with_games(sample_copy: Path) -> None:
+    proc = run_cli(["build", "--skip-tests", "--select", "int_games"], sample_copy)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "(latest date with games)" in proc.stdout
+    with duckdb.connect(str(sample_copy), read_only=True) as con:
+        latest = con.execute(
+            "select max(d) from (select try_cast(game_date as date) d from raw.player_game_logs union all "
+            "select try_cast(game_date as date) from raw.playoff_player_boxes union all "
+            "select try_cast(game_date as date) from raw.schedule_games where season_type <> 'preseason') "
+            "where d <= current_date"
+        ).fetchone()[0]
+    assert f"build {latest} (latest date with games)" in proc.stdout

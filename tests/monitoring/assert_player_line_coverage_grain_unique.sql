@@ -1,0 +1,8 @@
+{{ config(enabled=var('monitoring_enabled', false)) }}  {#- TEMPORARY until the feature store lands -#}
+-- Grain of player_line_coverage: one row per (game_date, player_lookup).
+select
+    game_date, player_lookup,
+    count(*) as rows_per_key
+from {{ ref('player_line_coverage') }}
+group by game_date, player_lookup
+having count(*) > 1

@@ -1,0 +1,8 @@
+{{ config(enabled=var('monitoring_enabled', false)) }}  {#- TEMPORARY until the feature store lands -#}
+-- Grain of star_players_missing_lines: one row per (game_date, player_lookup).
+select
+    game_date, player_lookup,
+    count(*) as rows_per_key
+from {{ ref('star_players_missing_lines') }}
+group by game_date, player_lookup
+having count(*) > 1
