@@ -39,6 +39,8 @@ RAW_SCHEMA = "raw"
 DEFAULT_PROJECT = "nba-props-local"
 # Columns that carry a raw row's date, in order of preference; rows are sliced on the first one present.
 DATE_COLUMNS = ("game_date", "snapshot_utc", "commence_time", "date", "move_date", "loaded_at")
+# Rows per raw table in the slice: the emulator's CSV load inserts about 150 rows a second.
+MAX_ROWS = 2000
 # Selection left out on the emulator, with the reason (dbt --exclude syntax).
 EMULATOR_EXCLUDES: dict[str, str] = {}
 
@@ -152,8 +154,11 @@ def raw_tables(con) -> dict[str, list[tuple[str, str]]]:
     return tables
 
 
-def slice_select(table: str, columns: list[tuple[str, str]], start: dt.date, end: dt.date) -> str:
-    """SELECT of the table's rows dated start..end, text cleaned of line breaks, timestamps with 6 decimals."""
+def slice_select(
+    table: str, columns: list[tuple[str, str]], start: dt.date, end: dt.date, max_rows: int | None = None
+) -> str:
+    """SELECT of the table's rows dated start..end (the latest max_rows of them), text cleaned of line
+    breaks, timestamps with 6 decimals."""
     exprs = []
     for name, data_type in columns:
         quoted = f'"{name}"'
@@ -165,10 +170,17 @@ def slice_select(table: str, columns: list[tuple[str, str]], start: dt.date, end
             exprs.append(quoted)
     names = [n for n, _ in columns]
     date_column = next((c for c in DATE_COLUMNS if c in names), None)
-    where = ""
+    where, order = "", []
     if date_column is not None:
-        where = f" where {_row_date_sql(chr(34) + date_column + chr(34))} between '{start}' and '{end}'"
-    return f"select {', '.join(exprs)} from {RAW_SCHEMA}.\"{table}\"{where}"
+        row_date = _row_date_sql(f'"{date_column}"')
+        where = f" where {row_date} between '{start}' and '{end}'"
+        order.append(f"{row_date} desc")
+    order += [f'"{c}"' for c in ("_source_file", "_row_number", "row_number") if c in names]
+    limit = ""
+    if max_rows is not None:
+        # The emulator inserts loaded rows one by one (about 150 a second): keep the latest rows only.
+        limit = f" order by {', '.join(order or ['1'])} limit {int(max_rows)}"
+    return f"select {', '.join(exprs)} from {RAW_SCHEMA}.\"{table}\"{where}{limit}"
 
 
 def latest_game_date(duckdb_path: Path) -> dt.date:
@@ -184,7 +196,9 @@ def latest_game_date(duckdb_path: Path) -> dt.date:
     return row[0]
 
 
-def export_slice(duckdb_path: Path, out_dir: Path, start: dt.date, end: dt.date) -> dict[str, dict]:
+def export_slice(
+    duckdb_path: Path, out_dir: Path, start: dt.date, end: dt.date, max_rows: int | None = None
+) -> dict[str, dict]:
     """Write each raw table's rows dated start..end to out_dir/<table>.csv; returns table -> {schema, rows}."""
     import duckdb
 
@@ -194,7 +208,7 @@ def export_slice(duckdb_path: Path, out_dir: Path, start: dt.date, end: dt.date)
     try:
         for table, columns in raw_tables(con).items():
             path = out_dir / f"{table}.csv"
-            select = slice_select(table, columns, start, end)
+            select = slice_select(table, columns, start, end, max_rows)
             con.execute(f"copy ({select}) to '{path}' (header, delimiter ',', quote '\"')")
             rows = con.execute(f"select count(*) from ({select})").fetchone()[0]
             schema = [(name, DUCKDB_TO_BIGQUERY.get(data_type, "STRING")) for name, data_type in columns]
@@ -204,7 +218,9 @@ def export_slice(duckdb_path: Path, out_dir: Path, start: dt.date, end: dt.date)
     return manifest
 
 
-def slice_duckdb(duckdb_path: Path, target: Path, start: dt.date, end: dt.date) -> dict[str, int]:
+def slice_duckdb(
+    duckdb_path: Path, target: Path, start: dt.date, end: dt.date, max_rows: int | None = None
+) -> dict[str, int]:
     """A DuckDB warehouse holding only the same raw slice (for comparing engines on identical input)."""
     import duckdb
 
@@ -223,7 +239,7 @@ def slice_duckdb(duckdb_path: Path, target: Path, start: dt.date, end: dt.date) 
         for table, column, data_type in src_tables:
             tables.setdefault(table, []).append((column, data_type.upper()))
         for table, columns in tables.items():
-            select = slice_select(table, columns, start, end).replace(f"from {RAW_SCHEMA}.", f"from src.{RAW_SCHEMA}.")
+            select = slice_select(table, columns, start, end, max_rows).replace(f"from {RAW_SCHEMA}.", f"from src.{RAW_SCHEMA}.")
             casts = ", ".join(f'cast("{n}" as {t}) as "{n}"' for n, t in columns)
             con.execute(f'create table {RAW_SCHEMA}."{table}" as select {casts} from ({select})')
             counts[table] = con.execute(f'select count(*) from {RAW_SCHEMA}."{table}"').fetchone()[0]
@@ -334,7 +350,7 @@ def build(args: argparse.Namespace) -> int:
     start = end - dt.timedelta(days=args.days - 1)
     feature_start = end - dt.timedelta(days=args.feature_days - 1)
     dbt_vars = {"start_date": str(feature_start), "end_date": str(end)}
-    manifest = export_slice(warehouse, work_dir / "raw_slice", start, end)
+    manifest = export_slice(warehouse, work_dir / "raw_slice", start, end, args.max_rows)
     print(f"raw slice {start}..{end}: " + ", ".join(f"{t} {i['rows']}" for t, i in manifest.items()))
     with running(port=args.port, log_dir=work_dir) as emulator:
         client = bigquery_client(emulator.endpoint)
@@ -360,6 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--end-date", help="last day of the slice (default: the latest game date)")
     run.add_argument("--days", type=int, default=21, help="days of raw data loaded (history for features)")
     run.add_argument("--feature-days", type=int, default=3, help="days the feature store is built for")
+    run.add_argument("--max-rows", type=int, default=MAX_ROWS, help="rows per raw table at most (latest kept)")
     run.add_argument("--port", type=int, default=None)
     run.add_argument("--work-dir", help="where CSVs, dbt targets and logs go (default: a temp dir)")
     args = parser.parse_args(argv)

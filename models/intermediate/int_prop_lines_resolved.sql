@@ -31,27 +31,107 @@ multibook as (
 
 ),
 
-rotowire_candidates as (
+box_score_teams as (
 
-    -- Rotowire names only the opponent ('@PHI' away at PHI, 'PHI' home vs PHI); late-night scrapes already
-    -- list the next day's games, so the game is the opponent's matching game on the scrape's ET date or the
-    -- day after, the earliest first
+    select player_lookup, game_date, team_abbr from {{ ref('stg_nba_stats__player_game_logs') }}
+    union all
+    select player_lookup, game_date, team_abbr from {{ ref('stg_nba_stats__playoff_player_boxes') }}
+
+),
+
+rotowire_recent_teams as (
+
+    -- early snapshots carry no opponent: use the player's team in his latest box score strictly before the
+    -- scrape date (known before the game, so no look-ahead)
     select
         rotowire.snapshot_at,
         rotowire.book,
         rotowire.player_lookup,
-        games.game_id,
+        box_score_teams.team_abbr,
         row_number() over (
             partition by rotowire.snapshot_at, rotowire.book, rotowire.player_lookup
+            order by box_score_teams.game_date desc
+        ) as team_rank
+    from rotowire
+    inner join box_score_teams
+        on rotowire.player_lookup = box_score_teams.player_lookup
+        and box_score_teams.game_date < rotowire.snapshot_date_et
+    where rotowire.opponent_team_abbr is null
+
+),
+
+rotowire_keys as (
+
+    select
+        rotowire.snapshot_at,
+        rotowire.book,
+        rotowire.player_lookup,
+        rotowire.snapshot_date_et,
+        rotowire.is_home,
+        rotowire.opponent_team_abbr,
+        rotowire_recent_teams.team_abbr as recent_team_abbr
+    from rotowire
+    left join rotowire_recent_teams
+        on rotowire.snapshot_at = rotowire_recent_teams.snapshot_at
+        and rotowire.book = rotowire_recent_teams.book
+        and rotowire.player_lookup = rotowire_recent_teams.player_lookup
+        and rotowire_recent_teams.team_rank = 1
+
+),
+
+rotowire_candidates as (
+
+    -- Rotowire names only the opponent ('@PHI' away at PHI, 'PHI' home vs PHI); late-night scrapes already
+    -- list the next day's games, so the game is the matching game on the scrape's ET date or the day after,
+    -- the earliest first
+    select
+        rotowire_keys.snapshot_at,
+        rotowire_keys.book,
+        rotowire_keys.player_lookup,
+        games.game_id,
+        case
+            when rotowire_keys.opponent_team_abbr is null then rotowire_keys.recent_team_abbr
+            when rotowire_keys.is_home then games.home_team_abbr
+            else games.away_team_abbr
+        end as team_abbr,
+        case
+            when rotowire_keys.opponent_team_abbr is not null then rotowire_keys.opponent_team_abbr
+            when games.home_team_abbr = rotowire_keys.recent_team_abbr then games.away_team_abbr
+            else games.home_team_abbr
+        end as opponent_team_abbr,
+        row_number() over (
+            partition by rotowire_keys.snapshot_at, rotowire_keys.book, rotowire_keys.player_lookup
             order by games.game_date
         ) as candidate_rank
-    from rotowire
+    from rotowire_keys
     inner join games
-        on games.game_date >= rotowire.snapshot_date_et
-        and games.game_date <= {{ add_days('rotowire.snapshot_date_et', 1) }}
+        on games.game_date >= rotowire_keys.snapshot_date_et
+        and games.game_date <= {{ add_days('rotowire_keys.snapshot_date_et', 1) }}
         and (
-            (rotowire.is_home and games.away_team_abbr = rotowire.opponent_team_abbr)
-            or (not rotowire.is_home and games.home_team_abbr = rotowire.opponent_team_abbr)
+            (rotowire_keys.is_home and games.away_team_abbr = rotowire_keys.opponent_team_abbr)
+            or (not rotowire_keys.is_home and games.home_team_abbr = rotowire_keys.opponent_team_abbr)
+            or (
+                rotowire_keys.opponent_team_abbr is null
+                and rotowire_keys.recent_team_abbr in (games.home_team_abbr, games.away_team_abbr)
+            )
+        )
+
+),
+
+rotowire_stale as (
+
+    -- early snapshots still list the previous day's slate: an unresolved row whose opponent game was on the
+    -- day before the scrape is a stale listing, not a resolution failure
+    select distinct
+        rotowire_keys.snapshot_at,
+        rotowire_keys.book,
+        rotowire_keys.player_lookup
+    from rotowire_keys
+    inner join games
+        on games.game_date = {{ add_days('rotowire_keys.snapshot_date_et', -1) }}
+        and (
+            (rotowire_keys.is_home and games.away_team_abbr = rotowire_keys.opponent_team_abbr)
+            or (not rotowire_keys.is_home and games.home_team_abbr = rotowire_keys.opponent_team_abbr)
         )
 
 ),
@@ -65,29 +145,28 @@ rotowire_resolved as (
         rotowire.player_lookup,
         rotowire.player_name,
         rotowire_candidates.game_id,
-        case
-            when rotowire_candidates.game_id is null then null
-            when rotowire.is_home then games.home_team_abbr
-            else games.away_team_abbr
-        end as team_abbr,
-        rotowire.opponent_team_abbr,
+        rotowire_candidates.team_abbr,
+        coalesce(rotowire_candidates.opponent_team_abbr, rotowire.opponent_team_abbr) as opponent_team_abbr,
         rotowire.points_line,
         rotowire.over_price,
         rotowire.under_price,
         rotowire.is_price_absurd,
         case
+            when rotowire_candidates.game_id is not null then 'resolved'
             when rotowire.opponent_team_abbr is null then 'no_opponent_in_source'
-            when rotowire_candidates.game_id is null then 'game_unresolved'
-            else 'resolved'
+            when rotowire_stale.snapshot_at is not null then 'stale_listing'
+            else 'game_unresolved'
         end as resolution_status
     from rotowire
+    left join rotowire_stale
+        on rotowire.snapshot_at = rotowire_stale.snapshot_at
+        and rotowire.book = rotowire_stale.book
+        and rotowire.player_lookup = rotowire_stale.player_lookup
     left join rotowire_candidates
         on rotowire.snapshot_at = rotowire_candidates.snapshot_at
         and rotowire.book = rotowire_candidates.book
         and rotowire.player_lookup = rotowire_candidates.player_lookup
         and rotowire_candidates.candidate_rank = 1
-    left join games
-        on rotowire_candidates.game_id = games.game_id
 
 ),
 

@@ -3,9 +3,10 @@
 Why a CSV seed plus generated Jinja: dbt cannot read a file while it parses, and an enforced model contract
 needs every column written in YAML anyway. So the seed stays the only file a person edits; this module reads
 it for the runner (names in order, optional set, defaults, version, hash) and *generates* the two things dbt
-needs at parse time from it: the macro `feature_contract()` (macros/features/contract/feature_contract_data.sql)
-and the per-feature column block of `models/marts/features/_features__models.yml`. A pytest fails when the
-generated files drift from the seed; `python -m nba_props.contract --write` regenerates them.
+needs at parse time from it: the macro `feature_contract()` (in
+macros/features/contract/feature_contract_data.sql) and the per-feature column block of
+models/marts/features/_features__models.yml. A pytest fails when the generated files drift from the seed;
+`python -m nba_props.contract --write` regenerates them.
 The source weights of the quality score (`seeds/feature_source_weights.csv`) are embedded the same way.
 """
 
@@ -60,7 +61,7 @@ class Feature:
 
     @property
     def fill_value(self) -> float:
-        """What the `features` array holds when the value column is NULL (arrays cannot hold NULL on BigQuery)."""
+        """The `features` array element when the value column is NULL (BigQuery arrays cannot hold NULL)."""
         return self.default_value if self.default_value is not None else 0.0
 
 
@@ -128,10 +129,14 @@ def load_contract(project_dir: Path | None = None) -> Contract:
     project_dir = Path(project_dir) if project_dir else default_project_dir()
     raw_rows = _read_csv(project_dir / CONTRACT_SEED)
     features = tuple(_parse_feature(row, n) for n, row in enumerate(raw_rows, start=2))
-    weights = tuple(_parse_weight(row, n) for n, row in enumerate(_read_csv(project_dir / WEIGHTS_SEED), start=2))
+    weights = tuple(
+        _parse_weight(row, n) for n, row in enumerate(_read_csv(project_dir / WEIGHTS_SEED), start=2)
+    )
     versions = {row["feature_version"].strip() for row in raw_rows}
     if len(versions) != 1:
-        raise ContractError(f"{CONTRACT_SEED}: feature_version must be one value on every row, found {sorted(versions)}")
+        raise ContractError(
+            f"{CONTRACT_SEED}: feature_version must be one value on every row, found {sorted(versions)}"
+        )
     contract = Contract(versions.pop(), features, weights, contract_hash(raw_rows))
     _validate(contract)
     return contract
@@ -140,7 +145,9 @@ def load_contract(project_dir: Path | None = None) -> Contract:
 def contract_hash(raw_rows: list[dict[str, str]]) -> str:
     """First 16 hex digits of SHA-256 over the seed's rows (every column, whitespace-trimmed, row order kept):
     any change to a name, order, default, range or version changes it."""
-    canonical = json.dumps([{k: (v or "").strip() for k, v in row.items()} for row in raw_rows], sort_keys=True)
+    canonical = json.dumps(
+        [{k: (v or "").strip() for k, v in row.items()} for row in raw_rows], sort_keys=True
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
@@ -320,7 +327,9 @@ def render_yaml_block(contract: Contract, indent: int = 6) -> str:
     out = [pad + YAML_BEGIN]
     for f in contract.features:
         rng = f"[{_num(f.min_value)}, {_num(f.max_value)}]"
-        default = "no default (source missing)" if f.default_value is None else f"default {_num(f.default_value)}"
+        default = (
+            "no default (source missing)" if f.default_value is None else f"default {_num(f.default_value)}"
+        )
         optional = " Optional (excluded from required_default_count)." if f.is_optional else ""
         desc = f"Feature {f.index} ({f.category}): {f.description}. Range {rng}; {default}.{optional}"
         out += [
@@ -333,7 +342,9 @@ def render_yaml_block(contract: Contract, indent: int = 6) -> str:
             f"{pad}  constraints: [{{type: not_null}}]",
             f"{pad}- name: {f.name}_default_reason",
             f"{pad}  description: "
-            + json.dumps(f"Why feature {f.index} is a default; set iff {f.name}_source is default or missing."),
+            + json.dumps(
+                f"Why feature {f.index} is a default; set iff {f.name}_source is default or missing."
+            ),
             f"{pad}  data_type: string",
         ]
     out.append(pad + YAML_END)

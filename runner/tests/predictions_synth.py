@@ -9,7 +9,6 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-
 from nba_props.predictions.contract import Contract, load_contract
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -41,25 +40,44 @@ def frames(
             feats["vegas_opening_line"] = line
             feats["vegas_line_move"] = 0.0 if has_line else None
             feats["has_vegas_line"] = 1.0 if has_line else 0.0
-            rows.append({
-                "player_lookup": lookup, "game_date": date, "game_id": game_id, "player_id": str(1000 + p),
-                "player_name": f"Player {p}", "team_abbr": "AAA", "opponent_team_abbr": "BBB",
-                "feature_quality_score": 90.0 if has_line else 88.0, "quality_alert_level": "green",
-                "matchup_quality_pct": 100.0, "required_default_count": 0,
-                "default_feature_count": 0 if has_line else 3, "is_quality_ready": True,
-                "feature_version": c.version, "contract_hash": c.contract_hash,
-                "vegas_line_book": "draftkings" if has_line else None,
-                "vegas_line_snapshot_at": pd.Timestamp(date) + pd.Timedelta(hours=15) if has_line else None,
-                "vegas_line_minutes_before_tipoff": 240.0 if has_line else None,
-                "vegas_line_source": "rotowire" if has_line else None,
-                **feats,
-            })
+            rows.append(
+                {
+                    "player_lookup": lookup,
+                    "game_date": date,
+                    "game_id": game_id,
+                    "player_id": str(1000 + p),
+                    "player_name": f"Player {p}",
+                    "team_abbr": "AAA",
+                    "opponent_team_abbr": "BBB",
+                    "feature_quality_score": 90.0 if has_line else 88.0,
+                    "quality_alert_level": "green",
+                    "matchup_quality_pct": 100.0,
+                    "required_default_count": 0,
+                    "default_feature_count": 0 if has_line else 3,
+                    "is_quality_ready": True,
+                    "feature_version": c.version,
+                    "contract_hash": c.contract_hash,
+                    "vegas_line_book": "draftkings" if has_line else None,
+                    "vegas_line_snapshot_at": pd.Timestamp(date) + pd.Timedelta(hours=15)
+                    if has_line
+                    else None,
+                    "vegas_line_minutes_before_tipoff": 240.0 if has_line else None,
+                    "vegas_line_source": "rotowire" if has_line else None,
+                    **feats,
+                }
+            )
             dnp = rng.uniform() < 0.03
-            labels.append({
-                "player_lookup": lookup, "game_id": game_id, "game_date": date,
-                "points": None if dnp else float(max(0, round(level[p] + rng.normal(0, 5)))),
-                "is_dnp": dnp, "minutes": None if dnp else 30.0, "dnp_reason": "absent_from_box_score" if dnp else None,
-            })
+            labels.append(
+                {
+                    "player_lookup": lookup,
+                    "game_id": game_id,
+                    "game_date": date,
+                    "points": None if dnp else float(max(0, round(level[p] + rng.normal(0, 5)))),
+                    "is_dnp": dnp,
+                    "minutes": None if dnp else 30.0,
+                    "dnp_reason": "absent_from_box_score" if dnp else None,
+                }
+            )
     return pd.DataFrame(rows), pd.DataFrame(labels)
 
 

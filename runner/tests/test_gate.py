@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from nba_props.errors import NbaPropsError
 from nba_props.predictions import gate
 
@@ -52,7 +51,9 @@ def test_any_required_default_blocks_in_every_mode():
 
 def test_zero_required_defaults_passes_even_when_the_vegas_defaults_make_the_total_three():
     # Reference bug 22: `required or total` read 0 as missing and blocked every player without a line.
-    decision = gate.check(row(required_default_count=0, default_feature_count=3, feature_quality_score=90.0), "first")
+    decision = gate.check(
+        row(required_default_count=0, default_feature_count=3, feature_quality_score=90.0), "first"
+    )
     assert decision.passed
 
 
@@ -64,7 +65,14 @@ def test_missing_required_count_blocks_and_never_falls_back_to_the_total():
 
 @pytest.mark.parametrize(
     ("mode", "threshold"),
-    [("first", 85), ("retry", 85), ("final_retry", 80), ("last_call", 70), ("backfill", 70), ("line_check", 85)],
+    [
+        ("first", 85),
+        ("retry", 85),
+        ("final_retry", 80),
+        ("last_call", 70),
+        ("backfill", 70),
+        ("line_check", 85),
+    ],
 )
 def test_score_threshold_by_mode(mode, threshold):
     assert gate.check(row(feature_quality_score=threshold), mode).passed

@@ -8,10 +8,9 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import predictions_synth as synth
 import pytest
 from conftest import run_cli
-
-import predictions_synth as synth
 from nba_props.cli import main
 
 DAY = "2024-02-20"
@@ -71,7 +70,9 @@ def test_predict_writes_one_active_row_per_player_with_the_line_the_features_use
     rows = predictions(wh)
     assert len(rows) == 40 and all(r["is_active"] for r in rows)
     with_line = [r for r in rows if r["has_line"]]
-    assert with_line and all(r["line_book"] == "draftkings" and r["line_minutes_before_tipoff"] == 240 for r in with_line)
+    assert with_line and all(
+        r["line_book"] == "draftkings" and r["line_minutes_before_tipoff"] == 240 for r in with_line
+    )
     for r in rows:
         if not r["has_line"]:
             assert r["recommendation"] == "NO_LINE" and r["line_book"] is None
@@ -115,13 +116,22 @@ def test_moved_and_new_lines_supersede_in_place_and_keep_history(wh, trained, ca
     before = {r["player_lookup"]: r for r in predictions(wh)}
     assert not before["player000"]["has_line"] and before["player001"]["has_line"]
     # player000 gets a line; player001's line moves by 2 points; player002's by 0.5 (below the threshold).
-    synth.set_rows(wh, "player_lookup = 'player000'",
-                   "vegas_points_line = 20.5, vegas_opening_line = 20.5, vegas_line_move = 0, has_vegas_line = 1, "
-                   "vegas_line_book = 'fanduel', vegas_line_minutes_before_tipoff = 90")
-    synth.set_rows(wh, "player_lookup = 'player001'", "vegas_points_line = vegas_points_line + 2, vegas_line_move = 2")
+    synth.set_rows(
+        wh,
+        "player_lookup = 'player000'",
+        "vegas_points_line = 20.5, vegas_opening_line = 20.5, vegas_line_move = 0, has_vegas_line = 1, "
+        "vegas_line_book = 'fanduel', vegas_line_minutes_before_tipoff = 90",
+    )
+    synth.set_rows(
+        wh, "player_lookup = 'player001'", "vegas_points_line = vegas_points_line + 2, vegas_line_move = 2"
+    )
     synth.set_rows(wh, "player_lookup = 'player002'", "vegas_points_line = vegas_points_line + 0.5")
-    code, out = _run(["check-lines", "--date", DAY, "--as-of", "2024-02-20T22:00:00Z", "--no-build"],
-                     wh, trained[1], capsys)
+    code, out = _run(
+        ["check-lines", "--date", DAY, "--as-of", "2024-02-20T22:00:00Z", "--no-build"],
+        wh,
+        trained[1],
+        capsys,
+    )
     assert code == 0, out
     rows = predictions(wh)
     assert len(rows) == 42  # nothing deleted: 40 + 2 new
@@ -137,15 +147,21 @@ def test_moved_and_new_lines_supersede_in_place_and_keep_history(wh, trained, ca
     assert by_player["player000"][-1]["line_book"] == "fanduel"
     assert len(by_player["player002"]) == 1 and by_player["player002"][0]["is_active"]
     con = duckdb.connect(str(wh), read_only=True)
-    dupes = con.execute("select count(*) from (select player_lookup, game_id, model_name from runner.predictions "
-                        "where is_active group by all having count(*) > 1)").fetchone()[0]
+    dupes = con.execute(
+        "select count(*) from (select player_lookup, game_id, model_name from runner.predictions "
+        "where is_active group by all having count(*) > 1)"
+    ).fetchone()[0]
     con.close()
     assert dupes == 0
 
 
 def test_check_lines_does_not_create_first_predictions(wh, trained, capsys):
-    code, out = _run(["check-lines", "--date", DAY, "--as-of", "2024-02-20T22:00:00Z", "--no-build"],
-                     wh, trained[1], capsys)
+    code, out = _run(
+        ["check-lines", "--date", DAY, "--as-of", "2024-02-20T22:00:00Z", "--no-build"],
+        wh,
+        trained[1],
+        capsys,
+    )
     assert code == 0, out
     con = duckdb.connect(str(wh), read_only=True)
     assert con.execute("select count(*) from runner.predictions").fetchone()[0] == 0
@@ -159,9 +175,13 @@ def test_a_model_from_another_contract_is_refused_with_one_line(wh, trained):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "feature contract" in lines[0] and "ffffffffffffffff" in lines[0], proc.stderr
     con = duckdb.connect(str(wh), read_only=True)
-    assert not con.execute("select count(*) from information_schema.tables where table_schema = 'runner' "
-                           "and table_name = 'predictions'").fetchone()[0] or \
-        con.execute("select count(*) from runner.predictions").fetchone()[0] == 0
+    assert (
+        not con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'runner' "
+            "and table_name = 'predictions'"
+        ).fetchone()[0]
+        or con.execute("select count(*) from runner.predictions").fetchone()[0] == 0
+    )
     con.close()
 
 
@@ -190,11 +210,18 @@ def test_predictions_use_names_not_positions(wh, trained, capsys):
     _run(["predict", "--date", DAY], wh, trained[1], capsys)
     first = {r["player_lookup"]: r["predicted_points"] for r in predictions(wh)}
     con = duckdb.connect(str(wh))
-    cols = [r[0] for r in con.execute("select column_name from information_schema.columns where table_name = "
-                                      "'ml_feature_store_v2' order by ordinal_position").fetchall()]
+    cols = [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_name = "
+            "'ml_feature_store_v2' order by ordinal_position"
+        ).fetchall()
+    ]
     con.execute("drop table runner.predictions")
-    con.execute(f"create or replace table features.ml_feature_store_v2 as select "
-                f"{', '.join(reversed(cols))} from features.ml_feature_store_v2")
+    con.execute(
+        f"create or replace table features.ml_feature_store_v2 as select "
+        f"{', '.join(reversed(cols))} from features.ml_feature_store_v2"
+    )
     con.close()
     _run(["predict", "--date", DAY], wh, trained[1], capsys)
     assert {r["player_lookup"]: r["predicted_points"] for r in predictions(wh)} == first

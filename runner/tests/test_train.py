@@ -6,9 +6,8 @@ import datetime as dt
 import json
 
 import numpy as np
-import pytest
-
 import predictions_synth as synth
+import pytest
 from nba_props.predictions import model as models
 
 CUTOFF = dt.date(2024, 2, 10)
@@ -17,9 +16,13 @@ CUTOFF = dt.date(2024, 2, 10)
 @pytest.fixture(scope="module")
 def labelled():
     rows, labels = synth.frames(days=45)
-    merged = rows.merge(labels.rename(columns={"points": "actual_points"})[["player_lookup", "game_id",
-                                                                              "actual_points", "is_dnp"]],
-                        on=["player_lookup", "game_id"], how="left")
+    merged = rows.merge(
+        labels.rename(columns={"points": "actual_points"})[
+            ["player_lookup", "game_id", "actual_points", "is_dnp"]
+        ],
+        on=["player_lookup", "game_id"],
+        how="left",
+    )
     return merged
 
 
@@ -34,7 +37,9 @@ def test_metadata_records_contract_window_rows_and_time_ordered_validation(label
     meta = trained.metadata
     eligible = labelled[(labelled["game_date"] < CUTOFF) & labelled["actual_points"].notna()]
     assert meta["rows"] == len(eligible)
-    assert meta["train_end_date"] == str(CUTOFF - dt.timedelta(days=1)) and meta["through_date"] == str(CUTOFF)
+    assert meta["train_end_date"] == str(CUTOFF - dt.timedelta(days=1)) and meta["through_date"] == str(
+        CUTOFF
+    )
     assert meta["contract_hash"] == c.contract_hash and meta["feature_names"] == list(c.feature_names)
     val = meta["validation"]
     assert val["start_date"] > meta["train_start_date"] and val["rows"] > 0 and val["mae"] > 0
@@ -55,8 +60,12 @@ def test_rows_on_or_after_the_cutoff_and_not_ready_rows_are_not_learned_from(lab
     poisoned.loc[not_ready, "actual_points"] = 0.0
     changed = fit(poisoned)
     assert changed.metadata["rows"] == base.metadata["rows"] - int(
-        ((labelled["player_lookup"] == "player005") & (labelled["game_date"] < CUTOFF)
-         & labelled["actual_points"].notna()).sum())
+        (
+            (labelled["player_lookup"] == "player005")
+            & (labelled["game_date"] < CUTOFF)
+            & labelled["actual_points"].notna()
+        ).sum()
+    )
     day = labelled[labelled["game_date"] == CUTOFF]
     # Without player005's rows the model differs slightly, but nothing near the 99-point labels leaks in.
     assert changed.predict(day).max() < 60

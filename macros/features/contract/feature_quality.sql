@@ -36,13 +36,14 @@
 {%- endmacro %}
 
 
-{#- The row score: mean weight over all features, capped at 69 with at least one required default and at 49
-    with five or more, so an average can never hide a required default (the reference's lesson 2). -#}
-{% macro feature_quality_score(contract, required_default_count_column) -%}
+{#- The row score from the mean source weight over all features (feature_mean_weight): capped at 69 with at
+    least one required default and at 49 with five or more, so an average can never hide a required default
+    (the reference's lesson 2). -#}
+{% macro feature_quality_score(mean_weight_column, required_default_count_column) -%}
     case
-        when {{ required_default_count_column }} >= 5 then least({{ feature_mean_weight(contract) }}, 49)
-        when {{ required_default_count_column }} >= 1 then least({{ feature_mean_weight(contract) }}, 69)
-        else {{ feature_mean_weight(contract) }}
+        when {{ required_default_count_column }} >= 5 then least({{ mean_weight_column }}, 49)
+        when {{ required_default_count_column }} >= 1 then least({{ mean_weight_column }}, 69)
+        else {{ mean_weight_column }}
     end
 {%- endmacro %}
 

@@ -121,7 +121,7 @@ open_gaps as (
         cast(null as {{ dbt.type_string() }}) as reason_detail,
         cast(null as timestamp) as detected_at,
         cast(null as {{ dbt.type_string() }}) as detected_by
-    where false
+    limit 0
 ),
 {% endif %}
 

@@ -156,6 +156,15 @@ inputs as (
     {%- endfor %}
 ),
 
+valued as (
+    select
+        inputs.*,
+        {%- for f in contract %}
+        coalesce({{ f.name }}__primary, {{ f.name }}__fallback) as {{ f.name }}__value{{ ',' if not loop.last }}
+        {%- endfor %}
+    from inputs
+),
+
 {#- The store's rules (see the header): value, source and default reason per feature. -#}
 sourced as (
     select
@@ -166,7 +175,7 @@ sourced as (
         {{ col }},
         {%- endfor %}
         {%- for f in contract %}
-        {%- set raw = 'coalesce(' ~ f.name ~ '__primary, ' ~ f.name ~ '__fallback)' %}
+        {%- set raw = f.name ~ '__value' %}
         {%- set in_range = raw ~ ' between ' ~ f.min_value ~ ' and ' ~ f.max_value %}
         cast(case when {{ in_range }} then {{ raw }} end as {{ feature_float_type() }}) as {{ f.name }},
         case
@@ -187,7 +196,7 @@ sourced as (
             else {{ f.name }}__null_reason
         end as {{ f.name }}_default_reason{{ ',' if not loop.last }}
         {%- endfor %}
-    from inputs
+    from valued
 ),
 
 scored as (
@@ -195,6 +204,7 @@ scored as (
         sourced.*,
         {{ feature_default_count(contract) }} as default_feature_count,
         {{ feature_default_count(contract | rejectattr('is_optional') | list) }} as required_default_count,
+        {{ feature_mean_weight(contract) }} as mean_source_weight,
         {%- set index_exprs = [] %}
         {%- for f in contract %}
             {%- do index_exprs.append('case when ' ~ feature_is_default(f.name ~ '_source') ~ ' then ' ~ f.index ~ ' end') %}
@@ -216,7 +226,7 @@ scored as (
 scored_quality as (
     select
         scored.*,
-        {{ feature_quality_score(contract, 'required_default_count') }} as feature_quality_score
+        {{ feature_quality_score('mean_source_weight', 'required_default_count') }} as feature_quality_score
     from scored
 ),
 

@@ -28,38 +28,37 @@ teams_playing as (
 
 ),
 
-latest_game_before_date as (
+-- each played game is the player's latest game for the dates after it up to and including his next game,
+-- so one range join finds every active player's latest game (and team) before each date
+played_intervals as (
 
     select
-        game_dates.game_date,
-        game_dates.season,
-        player_games.player_lookup,
-        player_games.player_id,
-        player_games.player_name,
-        player_games.team_abbr,
-        row_number() over (
-            partition by game_dates.game_date, player_games.player_lookup
-            order by player_games.game_date desc, player_games.game_id desc
-        ) as recency_rank
-    from game_dates
-    inner join player_games
-        on player_games.season = game_dates.season
-        and player_games.game_date < game_dates.game_date
-        and not player_games.is_dnp
+        player_lookup,
+        player_id,
+        player_name,
+        team_abbr,
+        season,
+        game_date,
+        lead(game_date) over (partition by player_lookup, season order by game_date, game_id) as next_game_date
+    from player_games
+    where not is_dnp
 
 ),
 
 active_players as (
 
     select
-        player_lookup,
-        game_date,
-        season,
-        player_id,
-        player_name,
-        team_abbr
-    from latest_game_before_date
-    where recency_rank = 1
+        played_intervals.player_lookup,
+        game_dates.game_date,
+        game_dates.season,
+        played_intervals.player_id,
+        played_intervals.player_name,
+        played_intervals.team_abbr
+    from game_dates
+    inner join played_intervals
+        on played_intervals.season = game_dates.season
+        and played_intervals.game_date < game_dates.game_date
+        and (played_intervals.next_game_date >= game_dates.game_date or played_intervals.next_game_date is null)
 
 ),
 

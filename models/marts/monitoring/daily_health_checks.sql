@@ -3,6 +3,9 @@
 -- value, its warn and alert thresholds (dbt vars, defaults from the reference system's runbook) and a status
 -- ok / warn / alert. `nba-props validate-daily` prints these rows; dashboards filter status <> 'ok'.
 -- Dates: every date of the feature store, plus dates with games inside the store's range that have no rows.
+-- Star players without a line warn from one and alert from var star_missing_lines_alert_min when they are also
+-- at least var star_missing_lines_alert_pct of the date's playing stars: a book pulling one questionable
+-- star's line is normal, a scraper outage takes most of them.
 {%- set checks = [
     {'name': 'feature_rows_present', 'bound': 'lower', 'warn': 1, 'alert': 1},
     {'name': 'quality_ready_pct', 'bound': 'lower', 'warn': var('quality_ready_min_pct'), 'alert': var('quality_ready_alert_pct')},
@@ -10,7 +13,8 @@
     {'name': 'matchup_quality_pct', 'bound': 'lower', 'warn': var('matchup_quality_min_pct'), 'alert': var('matchup_quality_alert_pct')},
     {'name': 'avg_default_features', 'bound': 'upper', 'warn': var('avg_defaults_max'), 'alert': var('avg_defaults_alert')},
     {'name': 'cache_miss_pct', 'bound': 'upper', 'warn': var('cache_miss_max_pct'), 'alert': var('cache_miss_alert_pct')},
-    {'name': 'star_players_missing_lines', 'bound': 'upper', 'warn': 0, 'alert': var('star_missing_lines_alert_min') - 1},
+    {'name': 'star_players_missing_lines', 'bound': 'upper', 'warn': 0, 'alert': var('star_missing_lines_alert_min') - 1,
+     'alert_also': 'star_players_missing_pct >= ' ~ var('star_missing_lines_alert_pct')},
     {'name': 'vegas_line_coverage_pct', 'bound': 'lower', 'warn': var('vegas_coverage_min_pct'), 'alert': none},
     {'name': 'line_pipeline_drops_pct', 'bound': 'upper', 'warn': var('line_drops_max_pct'), 'alert': none},
     {'name': 'contract_drift_rows', 'bound': 'upper', 'warn': 0, 'alert': 0},
@@ -100,6 +104,9 @@ observations as (
         cast(quality.avg_default_feature_count as {{ dbt.type_float() }}) as avg_default_features,
         cast(quality.pct_cache_miss as {{ dbt.type_float() }}) as cache_miss_pct,
         cast(line_coverage.star_players_missing_line as {{ dbt.type_float() }}) as star_players_missing_lines,
+        cast(
+            100.0 - line_coverage.pct_stars_with_line as {{ dbt.type_float() }}
+        ) as star_players_missing_pct,
         cast(line_coverage.pct_playing_with_line as {{ dbt.type_float() }}) as vegas_line_coverage_pct,
         cast(
             round(100.0 * line_coverage.line_players_without_feature_row / nullif(line_coverage.line_players, 0), 2)
@@ -129,7 +136,8 @@ checks as (
         '{{ check.bound }}' as bound,
         {{ check.name }} as observed_value,
         cast({{ check.warn if check.warn is not none else 'null' }} as {{ dbt.type_float() }}) as warn_threshold,
-        cast({{ check.alert if check.alert is not none else 'null' }} as {{ dbt.type_float() }}) as alert_threshold
+        cast({{ check.alert if check.alert is not none else 'null' }} as {{ dbt.type_float() }}) as alert_threshold,
+        {{ check.alert_also if check.alert_also else 'true' }} as alert_condition_met
     from observations
     {{ "union all" if not loop.last }}
     {%- endfor %}
@@ -149,8 +157,8 @@ final as (
         case
             -- Nothing to measure (e.g. no playing players): feature_rows_present reports the real problem.
             when observed_value is null then 'ok'
-            when bound = 'lower' and observed_value < alert_threshold then 'alert'
-            when bound = 'upper' and observed_value > alert_threshold then 'alert'
+            when bound = 'lower' and observed_value < alert_threshold and alert_condition_met then 'alert'
+            when bound = 'upper' and observed_value > alert_threshold and alert_condition_met then 'alert'
             when bound = 'lower' and observed_value < warn_threshold then 'warn'
             when bound = 'upper' and observed_value > warn_threshold then 'warn'
             else 'ok'

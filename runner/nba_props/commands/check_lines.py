@@ -12,7 +12,9 @@ from nba_props.params import DATE, TIMESTAMP
 
 @click.command("check-lines")
 @click.option("--date", "game_date", type=DATE, required=True, help="Game date (YYYY-MM-DD, US Eastern).")
-@click.option("--as-of", "as_of", type=TIMESTAMP, required=True, help="Look at the lines as they were at this time.")
+@click.option(
+    "--as-of", "as_of", type=TIMESTAMP, required=True, help="Look at the lines as they were at this time."
+)
 @model_option
 @build_option
 def command(game_date: dt.date, as_of: dt.datetime, model_name: str | None, build: bool | None) -> None:

@@ -17,19 +17,29 @@ from nba_props.warehouse import connect
 
 
 def mode_option(default: str):  # noqa: ANN201 - a click decorator
-    return click.option("--mode", type=click.Choice(gate.MODES), default=default, show_default=True,
-                        help="Run mode; sets the quality threshold (first/retry/line_check 85, final_retry 80, "
-                             "last_call/backfill 70).")
+    return click.option(
+        "--mode",
+        type=click.Choice(gate.MODES),
+        default=default,
+        show_default=True,
+        help="Run mode; sets the quality threshold (first/retry/line_check 85, final_retry 80, "
+        "last_call/backfill 70).",
+    )
 
 
 def model_option(f):  # noqa: ANN001, ANN201
-    return click.option("--model", "model_name", default=None,
-                        help="Model name in models_store/ (default: the newest).")(f)
+    return click.option(
+        "--model", "model_name", default=None, help="Model name in models_store/ (default: the newest)."
+    )(f)
 
 
 def build_option(f):  # noqa: ANN001, ANN201
-    return click.option("--build/--no-build", "build", default=None,
-                        help="Rebuild D's feature rows first (default: yes when --as-of is given).")(f)
+    return click.option(
+        "--build/--no-build",
+        "build",
+        default=None,
+        help="Rebuild D's feature rows first (default: yes when --as-of is given).",
+    )(f)
 
 
 @click.command("predict")
@@ -38,14 +48,21 @@ def build_option(f):  # noqa: ANN001, ANN201
 @mode_option("first")
 @model_option
 @build_option
-def command(game_date: dt.date, as_of: dt.datetime | None, mode: str, model_name: str | None,
-            build: bool | None) -> None:
+def command(
+    game_date: dt.date, as_of: dt.datetime | None, mode: str, model_name: str | None, build: bool | None
+) -> None:
     """Predict D's players who pass the quality gate; re-predict those whose line appeared or moved."""
     execute("predict", game_date, as_of, mode, model_name, build)
 
 
-def execute(command_name: str, game_date: dt.date, as_of: dt.datetime | None, mode: str,
-            model_name: str | None, build: bool | None) -> engine.RunResult:
+def execute(
+    command_name: str,
+    game_date: dt.date,
+    as_of: dt.datetime | None,
+    mode: str,
+    model_name: str | None,
+    build: bool | None,
+) -> engine.RunResult:
     settings = load_settings()
     contract = load_contract(settings.project_dir)
     model = models.load(models.models_dir(settings.project_dir), model_name)  # fail before any build
@@ -54,7 +71,9 @@ def execute(command_name: str, game_date: dt.date, as_of: dt.datetime | None, mo
         build_features(game_date, as_of)
     with connect(settings.duckdb_path, must_exist=True) as con:
         rows = data.feature_rows(con, contract.feature_names, start=game_date, end=game_date)
-        result = engine.run(con, rows, model, contract, mode, game_date, as_of or now, now, command=command_name)
+        result = engine.run(
+            con, rows, model, contract, mode, game_date, as_of or now, now, command=command_name
+        )
     report(result, model.name, game_date)
     return result
 
@@ -71,8 +90,10 @@ def report(result: engine.RunResult, model_name: str, game_date: dt.date) -> Non
         line = f"{rec['line_points']:g} {rec['line_book']}" if rec["has_line"] else "no line"
         edge = f"{rec['edge']:+.1f}" if rec["edge"] is not None else ""
         why = f"  [supersedes: {rec['supersedes'][:8]}]" if rec["supersedes"] else ""
-        click.echo(f"  {rec['player_lookup']:<24} {rec['predicted_points']:>5.1f}  {line:<18} "
-                   f"{rec['recommendation']:<7} {edge}{why}")
+        click.echo(
+            f"  {rec['player_lookup']:<24} {rec['predicted_points']:>5.1f}  {line:<18} "
+            f"{rec['recommendation']:<7} {edge}{why}"
+        )
     reasons = Counter(s["reason"] for s in result.skipped)
     for reason, n in reasons.most_common():
         click.echo(f"  skipped {n:>4}  {reason}")

@@ -41,9 +41,11 @@ def command(
     check_range(start_date, end_date)
     settings = load_settings(target)
     marts.require_duckdb(settings)
-    if refresh is not False:
-        marts.refresh(settings, force=bool(refresh), echo=lambda m: click.echo(m, err=True))
-    with connect(settings.duckdb_path, read_only=True) as con:
+    rebuilt = refresh is not False and marts.refresh(
+        settings, force=bool(refresh), echo=lambda m: click.echo(m, err=True)
+    )
+    # dbt (in-process) keeps its read-write DuckDB handle open: a second handle must match it.
+    with connect(settings.duckdb_path, read_only=not rebuilt) as con:
         data = collect(con, start_date, end_date)
     if data.quality.empty:
         raise NbaPropsError(

@@ -16,8 +16,13 @@ from nba_props.warehouse import connect
 
 
 @click.command("train")
-@click.option("--through-date", "through_date", type=DATE, required=True,
-              help="Train on rows dated strictly before this date.")
+@click.option(
+    "--through-date",
+    "through_date",
+    type=DATE,
+    required=True,
+    help="Train on rows dated strictly before this date.",
+)
 @click.option("--name", default=None, help="Model name (default lgbm_points_<through-date>).")
 def command(through_date: dt.date, name: str | None) -> None:
     """Train the LightGBM points regressor and save it with its contract and metrics in models_store/."""
@@ -39,11 +44,19 @@ def command(through_date: dt.date, name: str | None) -> None:
     meta = trained.metadata
     val = meta["validation"]
     click.echo(
-        f"trained {trained.name}: {meta['rows']:,} rows {meta['train_start_date']}..{meta['train_end_date']}, "
+        f"trained {trained.name}: {meta['rows']:,} rows "
+        f"{meta['train_start_date']}..{meta['train_end_date']}, "
         f"{meta['num_rounds']} rounds, contract {version}/{chash}"
     )
     if "mae" in val:
-        line = (f", line MAE {val['line_mae']} vs model {val['model_mae_with_line']} on {val['rows_with_line']:,} "
-                "rows with a line") if "line_mae" in val else ""
+        line = (
+            (
+                f", line MAE {val['line_mae']} vs model {val['model_mae_with_line']} "
+                f"on {val['rows_with_line']:,} "
+                "rows with a line"
+            )
+            if "line_mae" in val
+            else ""
+        )
         click.echo(f"validation from {val['start_date']} ({val['rows']:,} rows): MAE {val['mae']}{line}")
     click.echo(f"saved {path}")

@@ -38,14 +38,14 @@ def command(
     settings = load_settings(target)
     marts.require_duckdb(settings)
     try:
-        if refresh is not False:
-            marts.refresh(
-                settings,
-                force=bool(refresh) or as_of is not None,
-                as_of=as_of,
-                echo=None if as_json else lambda m: click.echo(m, err=True),
-            )
-        with connect(settings.duckdb_path, read_only=True) as con:
+        rebuilt = refresh is not False and marts.refresh(
+            settings,
+            force=bool(refresh) or as_of is not None,
+            as_of=as_of,
+            echo=None if as_json else lambda m: click.echo(m, err=True),
+        )
+        # dbt (in-process) keeps its read-write DuckDB handle open: a second handle must match it.
+        with connect(settings.duckdb_path, read_only=not rebuilt) as con:
             result = validate(con, game_date)
     except NbaPropsError as exc:
         # 2 means "alerts" here: a validation that could not run is 3.

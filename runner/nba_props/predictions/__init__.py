@@ -1,1 +1,1 @@
-"""Predictions: model training and loading, the quality gate, the append-only prediction history, evaluation."""
+"""Predictions: model training and loading, the quality gate, the prediction history, evaluation."""

@@ -19,15 +19,30 @@ FEATURE_STORE = ("features", "ml_feature_store_v2")
 PLAYER_GAMES = ("intermediate", "int_player_games")
 
 IDENTIFIERS = (
-    "player_lookup", "game_date", "game_id", "player_id", "player_name", "team_abbr", "opponent_team_abbr",
+    "player_lookup",
+    "game_date",
+    "game_id",
+    "player_id",
+    "player_name",
+    "team_abbr",
+    "opponent_team_abbr",
 )
 QUALITY = (
-    "feature_quality_score", "quality_alert_level", "matchup_quality_pct", "required_default_count",
-    "default_feature_count", "is_quality_ready", "has_vegas_line",
+    "feature_quality_score",
+    "quality_alert_level",
+    "matchup_quality_pct",
+    "required_default_count",
+    "default_feature_count",
+    "is_quality_ready",
+    "has_vegas_line",
 )
 PROVENANCE = (
-    "feature_version", "contract_hash", "vegas_line_book", "vegas_line_snapshot_at",
-    "vegas_line_minutes_before_tipoff", "vegas_line_source",
+    "feature_version",
+    "contract_hash",
+    "vegas_line_book",
+    "vegas_line_snapshot_at",
+    "vegas_line_minutes_before_tipoff",
+    "vegas_line_source",
 )
 REQUIRED = ("player_lookup", "game_date", "game_id", *QUALITY[:4])
 
@@ -63,11 +78,15 @@ def feature_rows(
     missing = [c for c in (*REQUIRED, *feature_names) if c not in available]
     if missing:
         raise NbaPropsError(
-            f"the feature store lacks column(s) {', '.join(missing[:6])}: it was built from another contract; "
+            f"the feature store lacks column(s) {', '.join(missing[:6])}: built from another contract; "
             "rebuild it or retrain"
         )
     # has_vegas_line is both feature 28 and a quality field: select each column once.
-    wanted = [c for c in dict.fromkeys((*IDENTIFIERS, *QUALITY, *PROVENANCE)) if c in available and c not in feature_names]
+    wanted = [
+        c
+        for c in dict.fromkeys((*IDENTIFIERS, *QUALITY, *PROVENANCE))
+        if c in available and c not in feature_names
+    ]
     select = ", ".join(f'"{c}"' for c in [*wanted, *feature_names])
     where, params = ["true"], []
     if start is not None:
@@ -86,7 +105,8 @@ def feature_rows(
         params.extend(players)
     schema, table = FEATURE_STORE
     frame = con.execute(
-        f"select {select} from {schema}.{table} where {' and '.join(where)} order by game_date, player_lookup",
+        f"select {select} from {schema}.{table} where {' and '.join(where)} "
+        "order by game_date, player_lookup",
         params,
     ).df()
     for col in PROVENANCE + IDENTIFIERS:
@@ -101,7 +121,9 @@ def labels(
     """Actual outcomes per (player_lookup, game_id): points and is_dnp (NULL is_dnp counts as played)."""
     schema, table = PLAYER_GAMES
     if not table_exists(con, schema, table):
-        raise NbaPropsError(f"no {schema}.{table} in the warehouse: build the project first (`nba-props build`)")
+        raise NbaPropsError(
+            f"no {schema}.{table} in the warehouse: build the project first (`nba-props build`)"
+        )
     where, params = ["true"], []
     if start is not None:
         where.append("game_date >= ?")

@@ -69,12 +69,15 @@ def line_change(previous_line: float | None, current_line: float | None) -> str 
 
 def store_contract(rows: pd.DataFrame, contract: Contract) -> tuple[str, str]:
     """The contract the store rows were built with (their own columns when present)."""
+
     def single(column: str, fallback: str) -> str:
         if column not in rows.columns:
             return fallback
         values = {str(v) for v in rows[column].dropna().unique()}
         if len(values) > 1:
-            raise NbaPropsError(f"feature rows mix several {column} values ({', '.join(sorted(values))}): rebuild")
+            raise NbaPropsError(
+                f"feature rows mix several {column} values ({', '.join(sorted(values))}): rebuild"
+            )
         return values.pop() if values else fallback
 
     return single("feature_version", contract.version), single("contract_hash", contract.contract_hash)
@@ -91,7 +94,7 @@ def run(
     now: dt.datetime,
     command: str = "predict",
 ) -> RunResult:
-    """Predict D's rows. `command` check-lines only re-predicts players who already have an active prediction."""
+    """Predict D's rows; command check-lines only re-predicts players with an active prediction."""
     gate.threshold_for(mode)  # unknown mode: error before anything is written
     history.ensure_tables(con)
     result = RunResult(run_id=history.new_id(), rows_read=len(rows))
@@ -109,7 +112,9 @@ def run(
         key = (row["player_lookup"], row.get("game_id"))
         previous = by_key.get(key)
         if row.get("game_id") is None or (isinstance(row.get("game_id"), float)):
-            result.skipped.append({"player_lookup": row["player_lookup"], "game_id": None, "reason": "no_game_id"})
+            result.skipped.append(
+                {"player_lookup": row["player_lookup"], "game_id": None, "reason": "no_game_id"}
+            )
             continue
         if command == "check-lines" and previous is None:
             continue  # check-lines only refreshes standing predictions; `predict` makes new ones
@@ -123,7 +128,11 @@ def run(
         if not decision.passed:
             kept = "; active prediction kept" if previous is not None else ""
             result.skipped.append(
-                {"player_lookup": row["player_lookup"], "game_id": row["game_id"], "reason": f"{decision.reason}{kept}"}
+                {
+                    "player_lookup": row["player_lookup"],
+                    "game_id": row["game_id"],
+                    "reason": f"{decision.reason}{kept}",
+                }
             )
             continue
         candidates.append((row, previous["prediction_id"] if previous else None, reason))
@@ -133,7 +142,9 @@ def run(
         points = model.predict(frame)
         reasons: dict[str, str] = {}
         for (row, supersedes, reason), predicted in zip(candidates, points, strict=True):
-            rec = _record(row, float(predicted), model, mode, as_of, now, result.run_id, contract, version, chash)
+            rec = _record(
+                row, float(predicted), model, mode, as_of, now, result.run_id, contract, version, chash
+            )
             rec["supersedes"] = supersedes
             if supersedes:
                 reasons[rec["prediction_id"]] = reason or "superseded"
@@ -143,16 +154,26 @@ def run(
     history.record_run(
         con,
         {
-            "run_id": result.run_id, "command": command, "mode": mode, "game_date": game_date, "as_of": as_of,
-            "model_name": model.name, "started_at": now, "rows_read": result.rows_read,
-            "predicted": len(result.written), "superseded": result.superseded, "skipped": len(result.skipped),
+            "run_id": result.run_id,
+            "command": command,
+            "mode": mode,
+            "game_date": game_date,
+            "as_of": as_of,
+            "model_name": model.name,
+            "started_at": now,
+            "rows_read": result.rows_read,
+            "predicted": len(result.written),
+            "superseded": result.superseded,
+            "skipped": len(result.skipped),
             "unchanged": result.unchanged,
         },
         result.skipped,
     )
     violations = history.check_one_active(con)
     if violations:
-        raise NbaPropsError(f"more than one active prediction for {violations[0][:3]}: history is inconsistent")
+        raise NbaPropsError(
+            f"more than one active prediction for {violations[0][:3]}: history is inconsistent"
+        )
     return result
 
 
@@ -195,14 +216,17 @@ def _record(
         "line_book": row.get("vegas_line_book") if line is not None else None,
         "line_source": row.get("vegas_line_source") if line is not None else None,
         "line_snapshot_at": row.get("vegas_line_snapshot_at") if line is not None else None,
-        "line_minutes_before_tipoff": _num(row.get("vegas_line_minutes_before_tipoff")) if line is not None else None,
+        "line_minutes_before_tipoff": _num(row.get("vegas_line_minutes_before_tipoff"))
+        if line is not None
+        else None,
         "edge": edge,
         "recommendation": recommendation,
         "feature_quality_score": score,
         "quality_alert_level": row.get("quality_alert_level"),
         "matchup_quality_pct": _num(row.get("matchup_quality_pct")),
         "required_default_count": int(_num(row.get("required_default_count")) or 0),
-        "default_feature_count": None if _num(row.get("default_feature_count")) is None
+        "default_feature_count": None
+        if _num(row.get("default_feature_count")) is None
         else int(_num(row.get("default_feature_count"))),
         "low_quality_flag": score is not None and score < gate.LOW_QUALITY_BELOW,
         "features_json": {n: _num(row.get(n)) for n in contract.feature_names},

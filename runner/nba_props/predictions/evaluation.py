@@ -60,8 +60,15 @@ def walk_forward(
         # The model never sees the week's labels: the target rows are passed without them.
         target_features = target.drop(columns=["actual_points", "is_dnp"])
         try:
-            trained = models.fit(history, feature_names, week.start, contract_version, contract_hash,
-                                 f"wf_{week.start:%Y%m%d}", min_rows=min_rows)
+            trained = models.fit(
+                history,
+                feature_names,
+                week.start,
+                contract_version,
+                contract_hash,
+                f"wf_{week.start:%Y%m%d}",
+                min_rows=min_rows,
+            )
         except NbaPropsError:
             trained = None  # too little history before this week: no prediction was possible
         decisions = [gate.check(r, mode) for r in target_features.to_dict("records")]
@@ -116,7 +123,10 @@ def summarise(result: pd.DataFrame) -> dict:
         "line_mae": _round((with_line["line_points"] - actual).abs().mean()),
         "weeks": int(result["week_start"].nunique()),
         "gate_skips": result.loc[result["gate_reason"].notna(), "gate_reason"]
-        .str.replace(r"_[0-9.]+$", "_<n>", regex=True).value_counts().head(6).to_dict(),
+        .str.replace(r"_[0-9.]+$", "_<n>", regex=True)
+        .value_counts()
+        .head(6)
+        .to_dict(),
         "by_edge": [],
     }
     graded = with_line.loc[with_line["recommendation"].isin(["OVER", "UNDER"])]
@@ -126,11 +136,17 @@ def summarise(result: pd.DataFrame) -> dict:
         sel = graded["edge"].abs() >= threshold
         n, hits = int(sel.sum()), int(correct[sel].sum())
         low, high = wilson(hits, n)
-        summary["by_edge"].append({
-            "min_edge": threshold, "bets": n, "hits": hits,
-            "hit_rate_pct": _pct(hits, n), "ci95_low_pct": _round(low * 100, 1), "ci95_high_pct": _round(high * 100, 1),
-            "over": int((graded.loc[sel, "recommendation"] == "OVER").sum()),
-        })
+        summary["by_edge"].append(
+            {
+                "min_edge": threshold,
+                "bets": n,
+                "hits": hits,
+                "hit_rate_pct": _pct(hits, n),
+                "ci95_low_pct": _round(low * 100, 1),
+                "ci95_high_pct": _round(high * 100, 1),
+                "over": int((graded.loc[sel, "recommendation"] == "OVER").sum()),
+            }
+        )
     return summary
 
 

@@ -55,7 +55,7 @@ def _number(value: Any) -> float | None:
 
 
 def check(row: Mapping[str, Any], mode: str) -> GateDecision:
-    """Gate one feature-store row. Hard floors apply in every mode; the score threshold depends on the mode."""
+    """Gate one feature-store row. Hard floors apply in every mode; the score threshold depends on it."""
     threshold = threshold_for(mode)
     alert = row.get("quality_alert_level")
     if isinstance(alert, str) and alert.strip().lower() == "red":

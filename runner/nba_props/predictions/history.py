@@ -115,8 +115,12 @@ def write(
                 updated = con.execute(
                     f"update {PREDICTIONS} set is_active = false, superseded_at = ?, superseded_by = ?, "
                     "superseded_reason = ? where prediction_id = ? and is_active returning prediction_id",
-                    [now_naive, rec["prediction_id"], supersede_reasons.get(rec["prediction_id"], "superseded"),
-                     previous],
+                    [
+                        now_naive,
+                        rec["prediction_id"],
+                        supersede_reasons.get(rec["prediction_id"], "superseded"),
+                        previous,
+                    ],
                 ).fetchall()
                 if len(updated) != 1:
                     raise NbaPropsError(
@@ -124,7 +128,8 @@ def write(
                         "nothing was written, rerun"
                     )
             clash = con.execute(
-                f"select count(*) from {PREDICTIONS} where player_lookup = ? and game_id = ? and model_name = ? "
+                f"select count(*) from {PREDICTIONS} "
+                "where player_lookup = ? and game_id = ? and model_name = ? "
                 "and is_active",
                 [rec["player_lookup"], rec["game_id"], rec["model_name"]],
             ).fetchone()[0]
@@ -135,7 +140,8 @@ def write(
                 )
             row = [_value(rec.get(n)) for n in names]
             con.execute(
-                f"insert into {PREDICTIONS} ({', '.join(names)}) values ({', '.join('?' for _ in names)})", row
+                f"insert into {PREDICTIONS} ({', '.join(names)}) values ({', '.join('?' for _ in names)})",
+                row,
             )
         con.execute("commit")
     except Exception:
@@ -144,18 +150,42 @@ def write(
     return len(records)
 
 
-def record_run(con: duckdb.DuckDBPyConnection, run: Mapping[str, Any], skips: list[Mapping[str, Any]]) -> None:
+def record_run(
+    con: duckdb.DuckDBPyConnection, run: Mapping[str, Any], skips: list[Mapping[str, Any]]
+) -> None:
     con.execute(
         f"insert into {RUNS} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [run["run_id"], run["command"], run["mode"], run["game_date"], _value(run["as_of"]), run["model_name"],
-         _value(run["started_at"]), run["rows_read"], run["predicted"], run["superseded"], run["skipped"],
-         run["unchanged"]],
+        [
+            run["run_id"],
+            run["command"],
+            run["mode"],
+            run["game_date"],
+            _value(run["as_of"]),
+            run["model_name"],
+            _value(run["started_at"]),
+            run["rows_read"],
+            run["predicted"],
+            run["superseded"],
+            run["skipped"],
+            run["unchanged"],
+        ],
     )
     if skips:
         con.executemany(
             f"insert into {SKIPS} values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [[run["run_id"], run["game_date"], s["player_lookup"], s.get("game_id"), run["model_name"],
-              run["mode"], s["reason"], _value(run["started_at"])] for s in skips],
+            [
+                [
+                    run["run_id"],
+                    run["game_date"],
+                    s["player_lookup"],
+                    s.get("game_id"),
+                    run["model_name"],
+                    run["mode"],
+                    s["reason"],
+                    _value(run["started_at"]),
+                ]
+                for s in skips
+            ],
         )
 
 

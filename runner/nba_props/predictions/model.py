@@ -55,7 +55,9 @@ class TrainedModel:
         return list(self.metadata["feature_names"])
 
     def predict(self, rows: pd.DataFrame) -> np.ndarray:
-        raw = self.booster.predict(matrix(rows, self.feature_names), num_iteration=self.metadata["num_rounds"])
+        raw = self.booster.predict(
+            matrix(rows, self.feature_names), num_iteration=self.metadata["num_rounds"]
+        )
         # Points are never negative; keep one decimal as the record shows it.
         return np.round(np.clip(raw, 0.0, None), 1)
 
@@ -89,7 +91,7 @@ def fit(
     name: str,
     min_rows: int = MIN_TRAIN_ROWS,
 ) -> TrainedModel:
-    """Fit on rows dated strictly before `through_date`; validation is the latest dates, never a random split."""
+    """Fit on rows dated strictly before `through_date`; validation = the latest dates, not random."""
     import lightgbm as lgb
 
     dates = pd.to_datetime(rows["game_date"]).dt.date
@@ -112,7 +114,11 @@ def fit(
     if len(val) and len(train) >= min_rows // 2:
         booster = lgb.train(
             params(),
-            lgb.Dataset(matrix(train, feature_names), train["actual_points"].to_numpy(), feature_name=list(feature_names)),
+            lgb.Dataset(
+                matrix(train, feature_names),
+                train["actual_points"].to_numpy(),
+                feature_name=list(feature_names),
+            ),
             num_boost_round=MAX_ROUNDS,
             valid_sets=[lgb.Dataset(matrix(val, feature_names), val["actual_points"].to_numpy())],
             callbacks=[lgb.early_stopping(EARLY_STOPPING, verbose=False)],
@@ -198,7 +204,9 @@ def load(directory: Path, name: str | None) -> TrainedModel:
     if name is None:
         name = latest_name(directory)
         if name is None:
-            raise NbaPropsError(f"no trained model in {directory}: run `nba-props train --through-date D` first")
+            raise NbaPropsError(
+                f"no trained model in {directory}: run `nba-props train --through-date D` first"
+            )
     model_path, meta_path = directory / f"{name}.txt", directory / f"{name}.json"
     if not model_path.is_file() or not meta_path.is_file():
         raise NbaPropsError(f"model {name!r} not found in {directory} (need {name}.txt and {name}.json)")
@@ -210,7 +218,9 @@ def load(directory: Path, name: str | None) -> TrainedModel:
     return TrainedModel(name, booster, metadata)
 
 
-def check_contract(model: TrainedModel, store_version: str, store_hash: str, store_names: Sequence[str]) -> None:
+def check_contract(
+    model: TrainedModel, store_version: str, store_hash: str, store_names: Sequence[str]
+) -> None:
     """Refuse a model built for another feature contract than the rows it would score."""
     meta = model.metadata
     if (
