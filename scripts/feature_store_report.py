@@ -67,17 +67,18 @@ def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> 
 
 
 def source_presence(con: duckdb.DuckDBPyConnection, season: int) -> None:
-    """A temp table of the season's dates with a flag per upstream source: injury report on the date, shot
-    data earlier in the season, a pre-tip-off line for someone on the date, box scores of the date."""
+    """A temp table of the season's dates with a flag per upstream source: an injury report on the date, the
+    shot data covering the date (the shots file has regular-season games only), a pre-tip-off line for someone
+    on the date, box scores of the date. Only used to classify dates; the features never read D's shots."""
     injuries = (
         "select distinct snapshot_date_et as game_date from staging.stg_injuries__status_snapshots"
         if _relation_exists(con, "staging", "stg_injuries__status_snapshots")
         else "select cast(null as date) as game_date where false"
     )
     shots = (
-        "select min(game_date) as first_shot_date from staging.stg_nba_stats__shots where season = ?"
+        "select distinct game_date from staging.stg_nba_stats__shots"
         if _relation_exists(con, "staging", "stg_nba_stats__shots")
-        else "select cast(null as date) as first_shot_date, ? as unused"
+        else "select cast(null as date) as game_date where false"
     )
     con.execute(
         f"""
@@ -89,17 +90,17 @@ def source_presence(con: duckdb.DuckDBPyConnection, season: int) -> None:
             from {STORE} where season = ? group by 1
         ),
         injury_dates as ({injuries}),
-        shots as ({shots})
+        shot_dates as ({shots})
         select dates.game_date,
             dates.played_rows > 0 as has_box_scores,
             injury_dates.game_date is not null as has_injury_report,
-            shots.first_shot_date is not null and shots.first_shot_date < dates.game_date as has_shot_data,
+            shot_dates.game_date is not null as has_shot_data,
             dates.rows_with_line > 0 as has_lines
         from dates
         left join injury_dates on injury_dates.game_date = dates.game_date
-        cross join shots
+        left join shot_dates on shot_dates.game_date = dates.game_date
         """,
-        [season, season],
+        [season],
     )
 
 

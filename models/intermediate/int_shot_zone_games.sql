@@ -1,5 +1,6 @@
 -- Grain: player_lookup, game_id. Field-goal attempts and makes per shot zone per player per game from the
--- shot data (paint = restricted area + paint non-RA; three = corner, above the break and backcourt threes),
+-- shot data (paint = restricted area + paint non-RA; three = corner, above the break and backcourt zones; the
+-- zone decides, not the shot type: 21 shots carry a zone that contradicts their 2PT/3PT type),
 -- with the shooter's team and the defending team. player_lookup comes from the box score of the same game
 -- (shots carry player ids only); a shot whose player is not in that box score is kept under lookup NULL.
 with
@@ -31,8 +32,9 @@ per_game as (
             as paint_makes,
         sum(case when shot_zone = 'mid_range' then shot_count else 0 end) as mid_range_attempts,
         sum(case when shot_zone = 'mid_range' and is_made then shot_count else 0 end) as mid_range_makes,
-        sum(case when is_three then shot_count else 0 end) as three_attempts,
-        sum(case when is_three and is_made then shot_count else 0 end) as three_makes,
+        sum(case when shot_zone in ('corner_3', 'above_break_3', 'backcourt') then shot_count else 0 end) as three_attempts,
+        sum(case when shot_zone in ('corner_3', 'above_break_3', 'backcourt') and is_made then shot_count else 0 end)
+            as three_makes,
         sum(shot_count) as field_goal_attempts
     from shots
     group by 1, 2, 3, 4, 5

@@ -18,7 +18,6 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import PROJECT_DIR, cli_env, run_cli
-
 from nba_props.backfill.fingerprint import fingerprint
 from nba_props.backfill.lock import lock_path, runner_lock
 
@@ -31,7 +30,8 @@ BREAK_ENV = "NBA_PROPS_TEST_BREAK_DATES"
 def game_dates(warehouse: Path) -> list[dt.date]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(
-            "select distinct try_cast(game_date as date) d from raw.player_game_logs where d is not null order by 1"
+            "select distinct try_cast(game_date as date) d from raw.player_game_logs "
+            "where d is not null order by 1"
         ).fetchall()
     return [r[0] for r in rows]
 
@@ -58,8 +58,16 @@ def chunk_rows(warehouse: Path) -> list[tuple]:
 
 
 def backfill_args(dates: list[dt.date], chunk_days: int, *extra: str) -> list[str]:
-    return ["backfill", "--start-date", str(dates[0]), "--end-date", str(dates[-1]),
-            "--chunk-days", str(chunk_days), *extra]
+    return [
+        "backfill",
+        "--start-date",
+        str(dates[0]),
+        "--end-date",
+        str(dates[-1]),
+        "--chunk-days",
+        str(chunk_days),
+        *extra,
+    ]
 
 
 def assert_ok(proc: subprocess.CompletedProcess) -> None:
@@ -117,7 +125,11 @@ def test_failed_chunk_does_not_stop_others_and_resume_retries_only_it(sample_cop
     assert "chunk 2/3" in broken.stdout and "FAILED" in broken.stdout
     assert "1 chunk(s) failed" in broken.stderr
     states = chunk_rows(sample_copy)
-    assert [(i, s, a) for i, s, a, _, _ in states] == [(0, "succeeded", 1), (1, "failed", 1), (2, "succeeded", 1)]
+    assert [(i, s, a) for i, s, a, _, _ in states] == [
+        (0, "succeeded", 1),
+        (1, "failed", 1),
+        (2, "succeeded", 1),
+    ]
 
     plan = run_cli(backfill_args(dates, 1, "--plan"), sample_copy)
     assert_ok(plan)
@@ -127,7 +139,11 @@ def test_failed_chunk_does_not_stop_others_and_resume_retries_only_it(sample_cop
     assert_ok(resumed)
     assert "resuming run" in resumed.stdout
     after = chunk_rows(sample_copy)
-    assert [(i, s, a) for i, s, a, _, _ in after] == [(0, "succeeded", 1), (1, "succeeded", 2), (2, "succeeded", 1)]
+    assert [(i, s, a) for i, s, a, _, _ in after] == [
+        (0, "succeeded", 1),
+        (1, "succeeded", 2),
+        (2, "succeeded", 1),
+    ]
     # the chunks that had succeeded were not rerun: same dbt invocation as before
     assert after[0][3] == states[0][3] and after[2][3] == states[2][3]
     assert store_print(sample_copy, dates[0], dates[-1]) == expected
@@ -139,7 +155,9 @@ def test_fail_fast_stops_at_the_first_failed_chunk(sample_copy: Path) -> None:
     assert proc.returncode == 1
     assert "2 not run (--fail-fast)" in proc.stderr
     assert [(i, s, a) for i, s, a, _, _ in chunk_rows(sample_copy)] == [
-        (0, "failed", 1), (1, "pending", 0), (2, "pending", 0)
+        (0, "failed", 1),
+        (1, "pending", 0),
+        (2, "pending", 0),
     ]
 
 
@@ -152,7 +170,11 @@ def test_sigkill_mid_chunk_then_resume_ends_like_an_uninterrupted_run(sample_cop
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "nba_props.cli", *backfill_args(dates, 1)],
-        cwd=PROJECT_DIR, env=cli_env(sample_copy), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=PROJECT_DIR,
+        env=cli_env(sample_copy),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         for line in proc.stdout:
@@ -174,7 +196,11 @@ def test_sigkill_mid_chunk_then_resume_ends_like_an_uninterrupted_run(sample_cop
     assert_ok(resumed)
     assert "chunk 1/3" in resumed.stdout and "already done" in resumed.stdout
     after = chunk_rows(sample_copy)
-    assert [(i, s, a) for i, s, a, _, _ in after] == [(0, "succeeded", 1), (1, "succeeded", 2), (2, "succeeded", 1)]
+    assert [(i, s, a) for i, s, a, _, _ in after] == [
+        (0, "succeeded", 1),
+        (1, "succeeded", 2),
+        (2, "succeeded", 1),
+    ]
     assert store_print(sample_copy, dates[0], dates[-1]) == expected
 
 
@@ -188,9 +214,15 @@ def test_second_writer_gets_a_clear_message(sample_copy: Path) -> None:
     assert len(proc.stderr.strip().splitlines()) == 1
     # some other process (not the runner) holds the DuckDB file itself
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
-         "time.sleep(60)", str(sample_copy)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
+            "time.sleep(60)",
+            str(sample_copy),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "ok"

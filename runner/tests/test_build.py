@@ -1,4 +1,4 @@
-"""`nba-props build`: one date rebuilt incrementally gives the same rows as the full build, recorded as a run."""
+"""`nba-props build`: one date rebuilt incrementally equals the full build's rows, recorded as a run."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import run_cli
-
 from nba_props.backfill.fingerprint import fingerprint
 
 pytestmark = pytest.mark.slow
@@ -43,7 +42,9 @@ def test_build_one_date_matches_the_full_build(sample_copy: Path) -> None:
     with duckdb.connect(str(sample_copy), read_only=True) as con:
         assert fingerprint(con, STORE, day) == expected
         # an incremental build of one date leaves every other date alone
-        assert fingerprint(con, STORE, day - dt.timedelta(days=400), day - dt.timedelta(days=1)) == other_dates
+        assert (
+            fingerprint(con, STORE, day - dt.timedelta(days=400), day - dt.timedelta(days=1)) == other_dates
+        )
         kind, status, dates = con.execute(
             "select kind, status, date_count from runner.backfill_runs order by started_at desc limit 1"
         ).fetchone()

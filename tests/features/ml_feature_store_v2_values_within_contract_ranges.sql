@@ -1,8 +1,11 @@
--- A real feature value outside its contract range: the store must turn it into a default (out_of_range).
-{%- set contract = feature_contract() %}
-{% for f in contract %}
+-- A range-critical feature (is_range_critical in the contract) never holds a value outside its range: the
+-- store turns such a value into a default with reason out_of_range.
+{%- set critical = feature_contract() | selectattr('is_range_critical') | list %}
+{% for f in critical %}
 select player_lookup, game_date, '{{ f.name }}' as feature_name, {{ f.name }} as value
 from {{ ref('ml_feature_store_v2') }}
 where {{ f.name }} < {{ f.min_value }} or {{ f.name }} > {{ f.max_value }}
 {{ 'union all' if not loop.last }}
+{%- else %}
+select cast(null as {{ dbt.type_string() }}) as player_lookup limit 0
 {%- endfor %}

@@ -6,7 +6,9 @@
     is a stand-in. Rules, in order:
       1. a real value inside the contract range -> the feature's real source (`last_games` when a cache feature
          came from the player's last games because the cache had no value: the cache-miss fallback);
-      2. a real value outside the range -> NULL, default, reason `out_of_range`;
+      2. a value outside the contract range of a range-critical feature (is_range_critical) -> NULL, default,
+         reason `out_of_range`; other features keep real out-of-range values (a real 130.1 offensive rating or
+         a 73-point game is data, not an error) and the test ml_feature_store_v2_values_outside_soft_ranges warns;
       3. NULL with a null_reason the contract lists as a legitimately empty history -> `no_history` (not a
          default: nothing failed, the player simply has not met this opponent in 365 days);
       4. NULL otherwise -> `default` (the contract has a default) or `missing` (it has none), with the upstream
@@ -176,10 +178,17 @@ sourced as (
         {%- endfor %}
         {%- for f in contract %}
         {%- set raw = f.name ~ '__value' %}
+        {#- only a range-critical feature's out-of-range value is distrusted; others are kept (and warned on) -#}
+        {%- if f.is_range_critical %}
         {%- set in_range = raw ~ ' between ' ~ f.min_value ~ ' and ' ~ f.max_value %}
+        {%- set primary_ok = f.name ~ '__primary between ' ~ f.min_value ~ ' and ' ~ f.max_value %}
+        {%- else %}
+        {%- set in_range = raw ~ ' is not null' %}
+        {%- set primary_ok = f.name ~ '__primary is not null' %}
+        {%- endif %}
         cast(case when {{ in_range }} then {{ raw }} end as {{ feature_float_type() }}) as {{ f.name }},
         case
-            when {{ f.name }}__primary between {{ f.min_value }} and {{ f.max_value }} then '{{ f.real_source }}'
+            when {{ primary_ok }} then '{{ f.real_source }}'
             when {{ f.name }}__primary is null and {{ in_range }} then 'last_games'
             {%- if f.no_history_reasons %}
             when {{ raw }} is null and {{ f.name }}__null_reason in ('{{ f.no_history_reasons | join("', '") }}')

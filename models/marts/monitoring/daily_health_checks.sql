@@ -129,6 +129,12 @@ observations as (
 checks as (
 
     {%- for check in checks %}
+    {#- The thresholds in words, for people reading the table: "ok >= 80; alert < 60". #}
+    {%- set rule = 'ok ' ~ ('>=' if check.bound == 'lower' else '<=') ~ ' ' ~ check.warn %}
+    {%- if check.alert is not none %}
+    {%- set rule = rule ~ '; alert ' ~ ('<' if check.bound == 'lower' else '>') ~ ' ' ~ check.alert %}
+    {%- endif %}
+    {%- if check.alert_also %}{% set rule = rule ~ ' and ' ~ check.alert_also %}{% endif %}
     select
         game_date,
         {{ loop.index }} as check_order,
@@ -137,7 +143,8 @@ checks as (
         {{ check.name }} as observed_value,
         cast({{ check.warn if check.warn is not none else 'null' }} as {{ dbt.type_float() }}) as warn_threshold,
         cast({{ check.alert if check.alert is not none else 'null' }} as {{ dbt.type_float() }}) as alert_threshold,
-        {{ check.alert_also if check.alert_also else 'true' }} as alert_condition_met
+        {{ check.alert_also if check.alert_also else 'true' }} as alert_condition_met,
+        '{{ rule }}' as rule
     from observations
     {{ "union all" if not loop.last }}
     {%- endfor %}
@@ -154,6 +161,7 @@ final as (
         observed_value,
         warn_threshold,
         alert_threshold,
+        rule,
         case
             -- Nothing to measure (e.g. no playing players): feature_rows_present reports the real problem.
             when observed_value is null then 'ok'

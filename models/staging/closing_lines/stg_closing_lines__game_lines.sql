@@ -15,10 +15,10 @@ renamed as (
         {{ team_abbr('away') }} as away_team_abbr,
         -- the source gives an unsigned spread and which side it favours; negative = home favoured
         case lower(trim(whos_favored))
-            when 'home' then -1 * abs({{ try_cast('spread', 'float') }})
-            when 'away' then abs({{ try_cast('spread', 'float') }})
+            when 'home' then -1 * abs({{ try_cast('spread', dbt.type_float()) }})
+            when 'away' then abs({{ try_cast('spread', dbt.type_float()) }})
         end as spread_home,
-        {{ try_cast('total', 'float') }} as total,
+        {{ try_cast('total', dbt.type_float()) }} as total,
         _loaded_at,
         _row_number
 

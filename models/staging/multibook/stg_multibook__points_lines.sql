@@ -17,9 +17,9 @@ points_rows as (
         {{ team_abbr(dbt.split_part('game', "' @ '", 1)) }} as away_team_abbr,
         trim(player_name_lower) as player_name,
         {{ player_lookup('player_name_lower') }} as player_lookup,
-        {{ try_cast('line', 'float') }} as line,
-        {{ try_cast('over_american', 'float') }} as over_price,
-        {{ try_cast('under_american', 'float') }} as under_price,
+        {{ try_cast('line', dbt.type_float()) }} as line,
+        {{ try_cast('over_american', dbt.type_float()) }} as over_price,
+        {{ try_cast('under_american', dbt.type_float()) }} as under_price,
         _loaded_at,
         _row_number
     from source

@@ -23,7 +23,7 @@ renamed as (
             {{ parse_date('source.game_date', '%Y-%m-%d') }}
         ) as game_date,
         cast(substr(lpad(trim(source.game_id), 10, '0'), 4, 2) as integer) + 2000 as season,
-        cast({{ try_cast('source.player_id', 'float') }} as bigint) as player_id,
+        cast({{ try_cast('source.player_id', dbt.type_float()) }} as bigint) as player_id,
         coalesce(teams.team_abbr, {{ team_abbr('source.team_name') }}) as team_abbr,
         case lower(trim(source.basic_zone))
             when 'restricted area' then 'restricted_area'
@@ -36,11 +36,11 @@ renamed as (
         end as shot_zone,
         upper(coalesce(source.shot_type, '')) like '3PT%' as is_three,
         upper(trim(source.shot_made)) in ('TRUE', '1', 'T', 'YES') as is_made,
-        coalesce(cast({{ try_cast('source.shot_count', 'float') }} as integer), 1) as shot_count
+        coalesce(cast({{ try_cast('source.shot_count', dbt.type_float()) }} as integer), 1) as shot_count
 
     from source
     left join teams
-        on cast(teams.team_id as {{ dbt.type_string() }}) = trim(source.team_id)
+        on cast(teams.team_id as bigint) = cast({{ try_cast('source.team_id', dbt.type_float()) }} as bigint)
 
 )
 

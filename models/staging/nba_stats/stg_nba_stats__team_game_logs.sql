@@ -34,10 +34,10 @@ sides as (
         {{ team_abbr('team_abbreviation_' ~ side) }} as team_abbr,
         {{ team_abbr('team_abbreviation_' ~ other) }} as opponent_team_abbr,
         {{ 'true' if side == 'home' else 'false' }} as is_home,
-        cast({{ try_cast('pts_' ~ side, 'float') }} as integer) as points,
-        cast({{ try_cast('pts_' ~ other, 'float') }} as integer) as opponent_points,
+        cast({{ try_cast('pts_' ~ side, dbt.type_float()) }} as integer) as points,
+        cast({{ try_cast('pts_' ~ other, dbt.type_float()) }} as integer) as opponent_points,
         {% for stat in stats %}
-        cast({{ try_cast(stat ~ '_' ~ side, 'float') }} as integer) as {{ stat }},
+        cast({{ try_cast(stat ~ '_' ~ side, dbt.type_float()) }} as integer) as {{ stat }},
         {% endfor %}
         upper(wl_home) = '{{ 'W' if side == 'home' else 'L' }}' as wl_flag
     from deduplicated

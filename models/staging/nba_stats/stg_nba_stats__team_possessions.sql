@@ -23,8 +23,8 @@ sides as (
         lpad(trim(game_id), 10, '0') as game_id,
         cast(game_date as date) as game_date,
         {{ team_abbr('team_abbreviation_' ~ side) }} as team_abbr,
-        {{ try_cast('minutes_' ~ side, 'float') }} as minutes,
-        {{ try_cast('possessions_' ~ side, 'float') }} as possessions
+        {{ try_cast('minutes_' ~ side, dbt.type_float()) }} as minutes,
+        {{ try_cast('possessions_' ~ side, dbt.type_float()) }} as possessions
     from deduplicated
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -19,8 +19,8 @@ points_rows as (
         trim(player_name) as player_name,
         {{ player_lookup('player_name') }} as player_lookup,
         lower(trim(side)) as side,
-        {{ try_cast('line', 'float') }} as line,
-        {{ try_cast('price_american', 'float') }} as price,
+        {{ try_cast('line', dbt.type_float()) }} as line,
+        {{ try_cast('price_american', dbt.type_float()) }} as price,
         _loaded_at,
         _row_number
     from source

@@ -16,8 +16,8 @@ points_rows as (
         {{ player_lookup('player_name') }} as player_lookup,
         nullif(trim(opp), '') as opp,
         lower(trim(side)) as side,
-        {{ try_cast('line', 'float') }} as line,
-        {{ try_cast('price_american', 'float') }} as price,
+        {{ try_cast('line', dbt.type_float()) }} as line,
+        {{ try_cast('price_american', dbt.type_float()) }} as price,
         _loaded_at,
         _row_number
     from source

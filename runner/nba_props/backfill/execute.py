@@ -6,6 +6,7 @@ a chunk (mark running, committed) and after it (rows, gap resolution, mark finis
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from nba_props.backfill import checkpoints as cp
 from nba_props.backfill.gaps import resolved_gaps
 from nba_props.backfill.plan import Chunk, Plan, chunk_vars
 from nba_props.backfill.warehouse_meta import rows_between
-from nba_props.errors import NbaPropsError
+from nba_props.errors import DbtFailure, NbaPropsError
 from nba_props.settings import Settings
 from nba_props.warehouse import connect
 
@@ -83,6 +84,7 @@ def run_chunks(
     on_start: Callable[[Chunk, int], None] | None = None,
     on_done: Callable[[ChunkOutcome], None] | None = None,
     break_dates: frozenset | None = None,
+    chunk_selection: tuple[str, ...] | None = None,
 ) -> list[ChunkOutcome]:
     """Run every chunk of PLAN not yet succeeded in run RUN_ID, checkpointing each; one outcome per chunk.
 
@@ -107,7 +109,9 @@ def run_chunks(
         elif stop:
             outcome = ChunkOutcome(chunk, "not_run")
         else:
-            outcome = _run_one(settings, plan, run_id, chunk, verb, on_start, break_dates)
+            outcome = _run_one(
+                settings, plan, run_id, chunk, verb, on_start, break_dates, chunk_selection or plan.selection
+            )
             stop = fail_fast and outcome.status == "failed"
         outcomes.append(outcome)
         if on_done:
@@ -126,6 +130,7 @@ def _run_one(
     verb: str,
     on_start: Callable[[Chunk, int], None] | None,
     break_dates: frozenset | None,
+    selection: tuple[str, ...],
 ) -> ChunkOutcome:
     with connect(settings.duckdb_path, must_exist=True) as con:
         attempt = cp.mark_chunk_running(con, run_id, chunk)
@@ -136,7 +141,7 @@ def _run_one(
         values["end_date"] = "not-a-date"
     started = time.perf_counter()
     try:
-        run, error = dbt_command(settings, verb, plan.selection, values)
+        run, error = dbt_command(settings, verb, selection, values)
     except BaseException:
         # Ctrl-C or similar: record it, then let it end the process (resume will retry this chunk)
         with connect(settings.duckdb_path, must_exist=True) as con:
@@ -199,3 +204,29 @@ def seed_if_needed(settings: Settings) -> str | None:
     target_path, log_path = dbt_paths(settings)
     dbt.invoke(settings, ["seed", "--log-path", str(log_path)], target_path=target_path)
     return f"loaded {len(missing)} missing seed(s) with `dbt seed` ({', '.join(missing[:4])})"
+
+
+def prepare(settings: Settings, plan: Plan) -> tuple[tuple[str, ...], str]:
+    """Build the selection's date-independent models once, over the whole range; returns what each chunk must
+    still run (model names) and a line saying what was done. See backfill/graph.py for why this is exact."""
+    from nba_props.backfill.graph import list_models, split_models
+
+    target_path, log_path = dbt_paths(settings)
+    whole = Chunk(-1, (plan.dates[0], plan.dates[-1]))
+    values = chunk_vars(whole, plan.as_of, plan.extra_vars)
+    selected = list_models(settings, plan.selection, values, target_path, log_path)
+    if not selected:
+        raise NbaPropsError(f"the selection {' '.join(plan.selection)} matches no dbt model")
+    manifest = json.loads((target_path / "manifest.json").read_text())
+    split = split_models(manifest, selected)
+    if not split.useful:
+        return plan.selection, f"every chunk runs the whole selection ({len(selected)} models)"
+    started = time.perf_counter()
+    run, error = dbt_command(settings, "run", split.prepare, values)
+    if error:
+        raise DbtFailure(f"preparing the backfill (date-independent models) failed: {error}")
+    seconds = time.perf_counter() - started
+    return split.per_chunk, (
+        f"prepared {len(split.prepare)} date-independent model(s) once in {seconds:.1f} s; "
+        f"each chunk runs {len(split.per_chunk)} date-bounded model(s)"
+    )

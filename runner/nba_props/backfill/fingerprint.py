@@ -1,8 +1,8 @@
 """Content hashes of warehouse tables, to prove that two builds produced the same rows (idempotence, resume).
 
-Columns that record *when* or *by which invocation* a row was written differ between two correct runs, so they
-are left out; everything else (every feature value, source, reason, quality field) is hashed. The hash does not
-depend on row order.
+Columns that record *when* or *by which invocation* a row was written differ between two correct runs, so
+they are left out; everything else (every feature value, source, reason, quality field) is hashed. The hash
+does not depend on row order.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import sys
 import click
 
 from nba_props.backfill import checkpoints as cp
-from nba_props.backfill.execute import ChunkOutcome, run_chunks, seed_if_needed
+from nba_props.backfill.execute import ChunkOutcome, prepare, run_chunks, seed_if_needed
 from nba_props.backfill.gaps import gap_vars
 from nba_props.backfill.lock import lock_path, runner_lock
 from nba_props.backfill.plan import DEFAULT_SELECTION, Chunk, Plan, make_chunks
@@ -65,6 +65,11 @@ def parse_dates(text: str) -> list[dt.date]:
 )
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failed chunk (default: run the others).")
 @click.option(
+    "--no-prepare",
+    is_flag=True,
+    help="Run the whole selection in every chunk (as by hand) instead of building date-independent models once.",
+)
+@click.option(
     "--plan", "--dry-run", "plan_only", is_flag=True, help="Print the plan and exit without running."
 )
 @as_of_option
@@ -78,6 +83,7 @@ def command(
     skip_preflight: bool,
     no_resume: bool,
     fail_fast: bool,
+    no_prepare: bool,
     plan_only: bool,
     as_of: dt.datetime | None,
     target: str | None,
@@ -136,7 +142,18 @@ def command(
             f"backfill {verb}: {len(plan.dates)} game dates in {len(plan.chunks)} chunk(s), "
             f"estimate {_duration(estimate.seconds)}"
         )
-        outcomes = _run_with_progress(settings, plan, run.run_id, fail_fast, len(plan.chunks) - done)
+        chunk_selection = None
+        if not no_prepare and done < len(plan.chunks):
+            try:
+                chunk_selection, note = prepare(settings, plan)
+            except NbaPropsError:
+                with connect(settings.duckdb_path, must_exist=True) as con:
+                    cp.finish_run(con, run.run_id, "failed")
+                raise
+            click.echo(note)
+        outcomes = _run_with_progress(
+            settings, plan, run.run_id, fail_fast, len(plan.chunks) - done, chunk_selection
+        )
     print_summary(run.run_id, outcomes)
     n_failed = sum(o.status == "failed" for o in outcomes)
     n_not_run = sum(o.status == "not_run" for o in outcomes)
@@ -217,7 +234,12 @@ def _store_rows(con: object, dates: tuple[dt.date, ...]) -> dict[dt.date, int]:
 
 
 def _run_with_progress(
-    settings: Settings, plan: Plan, run_id: str, fail_fast: bool, to_run: int
+    settings: Settings,
+    plan: Plan,
+    run_id: str,
+    fail_fast: bool,
+    to_run: int,
+    chunk_selection: tuple[str, ...] | None,
 ) -> list[ChunkOutcome]:
     stream = sys.stderr
     tty = stream.isatty()
@@ -264,6 +286,7 @@ def _run_with_progress(
             on_start=on_start,
             on_done=on_done,
             break_dates=break_dates or None,
+            chunk_selection=chunk_selection,
         )
 
 

@@ -58,12 +58,12 @@ def command(
 
 def render(result: DailyValidation) -> str:
     rows = [
-        (c.name, STATUS_LABEL[c.status], _value(c.observed), c.threshold_text, c.message)
+        (c.name, STATUS_LABEL[c.status], _value(c.observed), c.rule, c.message)
         for c in result.checks
     ]
-    widths = [max(len(r[i]) for r in [*rows, ("check", "status", "value", "target", "")]) for i in range(4)]
+    widths = [max(len(r[i]) for r in [*rows, ("check", "status", "value", "rule", "")]) for i in range(4)]
     w0, w1, w2, w3 = widths
-    head = f"{'check':<{w0}}  {'status':<{w1}}  {'value':>{w2}}  {'target':<{w3}}  message"
+    head = f"{'check':<{w0}}  {'status':<{w1}}  {'value':>{w2}}  {'rule':<{w3}}  message"
     lines = [f"validate-daily {result.game_date}", head, "-" * len(head)]
     for name, status, value, target, msg in rows:
         lines.append(

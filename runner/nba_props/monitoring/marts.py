@@ -82,7 +82,12 @@ def refresh(
 
 
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
-    return con.execute(sql, params or []).df()
+    try:
+        return con.execute(sql, params or []).df()
+    except duckdb.Error as exc:
+        # Typically marts built by an older version of the project: a rebuild fixes it.
+        first = str(exc).strip().splitlines()[0]
+        raise NbaPropsError(f"cannot read the monitoring marts ({first}): rerun with --refresh") from exc
 
 
 def optional_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:

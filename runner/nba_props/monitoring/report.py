@@ -318,6 +318,18 @@ def _summary(data: ReportData) -> str:
     )
 
 
+def star_alerts_by_date(data: ReportData) -> pd.DataFrame:
+    alerts = data.star_alerts
+    if alerts.empty:
+        return alerts
+    rows = []
+    for game_date, g in alerts.groupby("game_date", sort=True):
+        names = ", ".join(g.player_name.head(6)) + (f" and {len(g) - 6} more" if len(g) > 6 else "")
+        reasons = ", ".join(f"{r} {n}" for r, n in g.missing_line_reason.value_counts().items())
+        rows.append({"game_date": game_date, "stars without a line": len(g), "why": reasons, "who": names})
+    return pd.DataFrame(rows)
+
+
 def _checks_table(data: ReportData) -> pd.DataFrame:
     if data.checks.empty:
         return data.checks
@@ -373,8 +385,8 @@ def render_html(data: ReportData, generated_at: dt.datetime, command: str) -> st
     sections += [
         "<h2>Daily checks</h2>",
         _table(_checks_table(data)),
-        "<h2>Star players without a line</h2>",
-        _table(data.star_alerts),
+        "<h2>Star players without a line (per date)</h2>",
+        _table(star_alerts_by_date(data)),
         "<h2>Contract drift (date ranges to backfill)</h2>",
         _table(data.drift),
         "<h2>Source freshness</h2>",

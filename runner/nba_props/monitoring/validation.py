@@ -29,16 +29,7 @@ class Check:
     alert_threshold: float | None
     bound: str
     message: str
-
-    @property
-    def threshold_text(self) -> str:
-        op = ">=" if self.bound == "lower" else "<="
-        parts = []
-        if self.warn_threshold is not None:
-            parts.append(f"{op} {_num(self.warn_threshold)}")
-        if self.alert_threshold is not None and self.alert_threshold != self.warn_threshold:
-            parts.append(f"alert {'<' if self.bound == 'lower' else '>'} {_num(self.alert_threshold)}")
-        return ", ".join(parts)
+    rule: str = ""
 
 
 @dataclass
@@ -73,7 +64,7 @@ class DailyValidation:
 def validate(con: duckdb.DuckDBPyConnection, game_date: dt.date) -> DailyValidation:
     checks = query(
         con,
-        f"select check_name, status, observed_value, warn_threshold, alert_threshold, bound "
+        f"select check_name, status, observed_value, warn_threshold, alert_threshold, bound, rule "
         f"from {MONITORING_SCHEMA}.daily_health_checks where game_date = ? order by check_order",
         [game_date],
     )
@@ -113,7 +104,8 @@ def validate(con: duckdb.DuckDBPyConnection, game_date: dt.date) -> DailyValidat
         return _no_rows(con, game_date)
     result = DailyValidation(game_date, [], stars, drift, defaults)
     for row in checks.itertuples(index=False):
-        observed = None if _isnan(row.observed_value) else float(row.observed_value)
+        # float32 on DuckDB: round away the representation noise (89.05000305 -> 89.05)
+        observed = None if _isnan(row.observed_value) else round(float(row.observed_value), 2)
         check = Check(
             name=row.check_name,
             status=row.status,
@@ -122,6 +114,7 @@ def validate(con: duckdb.DuckDBPyConnection, game_date: dt.date) -> DailyValidat
             alert_threshold=None if _isnan(row.alert_threshold) else float(row.alert_threshold),
             bound=row.bound,
             message="",
+            rule=row.rule,
         )
         check.message = message(check, result)
         result.checks.append(check)

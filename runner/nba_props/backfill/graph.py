@@ -1,0 +1,101 @@
+"""Which models of a selection depend on the date range, so a backfill builds the others only once.
+
+A model whose SQL (or a macro it calls) reads `var('start_date')` / `var('end_date')` is *date-bounded*: its
+output depends on the chunk, so it runs in every chunk, and so does everything downstream of it. The rest
+(staging views, the full-history intermediates such as player games or resolved lines) comes out the same
+for every chunk: the backfill builds it once, in a `prepare` invocation with the whole backfill's range as
+vars, before the chunks. A model misread as unbounded is still correct, only built once over the whole
+range (a superset of every chunk). Running the whole selection per chunk, as by hand, gives the same rows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from nba_props import dbt
+from nba_props.errors import NbaPropsError
+from nba_props.settings import Settings
+
+DATE_VAR = re.compile(r"""var\(\s*['"](start_date|end_date)['"]""")
+
+
+@dataclass(frozen=True)
+class Split:
+    prepare: tuple[str, ...]  # model names built once per backfill
+    per_chunk: tuple[str, ...]  # model names built in every chunk
+
+    @property
+    def useful(self) -> bool:
+        return bool(self.prepare) and bool(self.per_chunk)
+
+
+def list_models(
+    settings: Settings, selection: tuple[str, ...], dbt_vars: dict[str, str], target_path: Any, log_path: Any
+) -> list[str]:
+    """Unique ids of the models SELECTION picks (`dbt ls`), which also writes manifest.json."""
+    args = [
+        "--quiet",
+        "ls",
+        "--select",
+        *selection,
+        "--resource-type",
+        "model",
+        "--output",
+        "json",
+        "--output-keys",
+        "unique_id",
+        "--project-dir",
+        str(settings.project_dir),
+        "--profiles-dir",
+        str(settings.profiles_dir),
+        "--target",
+        settings.target,
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(log_path),
+        "--vars",
+        dbt.vars_arg(dbt_vars),
+    ]
+    # dbt.invoke reads run_results.json, which `ls` does not write: call the shared runner directly, under
+    # the same lock (dbtRunner allows one invocation at a time per process)
+    with dbt._RUNNER_LOCK:
+        result = dbt._runner().invoke(args)
+    if not result.success:
+        raise NbaPropsError(f"dbt ls --select {' '.join(selection)} failed: {result.exception}")
+    return [json.loads(line)["unique_id"] for line in (result.result or [])]
+
+
+def split_models(manifest: dict, selected: list[str]) -> Split:
+    nodes = manifest["nodes"]
+    macros = manifest.get("macros", {})
+    bounded_macros = {uid for uid, m in macros.items() if DATE_VAR.search(m.get("macro_sql") or "")}
+    changed = True
+    while changed:  # a macro that calls a bounded macro is bounded too
+        changed = False
+        for uid, m in macros.items():
+            if uid not in bounded_macros and set(m.get("depends_on", {}).get("macros", [])) & bounded_macros:
+                bounded_macros.add(uid)
+                changed = True
+    chosen = set(selected)
+    bounded = {
+        uid
+        for uid in chosen
+        if DATE_VAR.search(nodes[uid].get("raw_code") or "")
+        or set(nodes[uid]["depends_on"].get("macros", [])) & bounded_macros
+    }
+    changed = True
+    while changed:  # downstream of a bounded model (within the selection) changes with the chunk too
+        changed = False
+        for uid in chosen - bounded:
+            if set(nodes[uid]["depends_on"].get("nodes", [])) & bounded:
+                bounded.add(uid)
+                changed = True
+    name = {uid: nodes[uid]["name"] for uid in chosen}
+    return Split(
+        prepare=tuple(sorted(name[u] for u in chosen - bounded)),
+        per_chunk=tuple(sorted(name[u] for u in bounded)),
+    )
