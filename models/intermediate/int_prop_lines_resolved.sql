@@ -41,8 +41,8 @@ box_score_teams as (
 
 rotowire_recent_teams as (
 
-    -- early snapshots carry no opponent: use the player's team in his latest box score strictly before the
-    -- scrape date (known before the game, so no look-ahead)
+    -- the player's team in his latest box score strictly before the scrape date (known before the game, so no
+    -- look-ahead): finds the game when early snapshots carry no opponent, and catches stale opponent codes
     select
         rotowire.snapshot_at,
         rotowire.book,
@@ -56,7 +56,6 @@ rotowire_recent_teams as (
     inner join box_score_teams
         on rotowire.player_lookup = box_score_teams.player_lookup
         and box_score_teams.game_date < rotowire.snapshot_date_et
-    where rotowire.opponent_team_abbr is null
 
 ),
 
@@ -99,9 +98,20 @@ rotowire_candidates as (
             when games.home_team_abbr = rotowire_keys.recent_team_abbr then games.away_team_abbr
             else games.home_team_abbr
         end as opponent_team_abbr,
+        -- a game without the player's recent team is a stale or wrong opponent code (some snapshots keep the
+        -- previous game's opponent), or a player traded since his last game: not resolved, flagged
+        rotowire_keys.recent_team_abbr is null
+            or rotowire_keys.recent_team_abbr in (games.home_team_abbr, games.away_team_abbr) as fits_recent_team,
         row_number() over (
             partition by rotowire_keys.snapshot_at, rotowire_keys.book, rotowire_keys.player_lookup
-            order by games.game_date
+            order by
+                case
+                    when rotowire_keys.recent_team_abbr is null
+                        or rotowire_keys.recent_team_abbr in (games.home_team_abbr, games.away_team_abbr)
+                        then 0
+                    else 1
+                end,
+                games.game_date
         ) as candidate_rank
     from rotowire_keys
     inner join games
@@ -144,15 +154,16 @@ rotowire_resolved as (
         rotowire.book,
         rotowire.player_lookup,
         rotowire.player_name,
-        rotowire_candidates.game_id,
-        rotowire_candidates.team_abbr,
-        coalesce(rotowire_candidates.opponent_team_abbr, rotowire.opponent_team_abbr) as opponent_team_abbr,
+        case when rotowire_candidates.fits_recent_team then rotowire_candidates.game_id end as game_id,
+        case when rotowire_candidates.fits_recent_team then rotowire_candidates.team_abbr end as team_abbr,
+        rotowire.opponent_team_abbr,
         rotowire.points_line,
         rotowire.over_price,
         rotowire.under_price,
         rotowire.is_price_absurd,
         case
-            when rotowire_candidates.game_id is not null then 'resolved'
+            when rotowire_candidates.fits_recent_team then 'resolved'
+            when rotowire_candidates.game_id is not null then 'team_mismatch'
             when rotowire.opponent_team_abbr is null then 'no_opponent_in_source'
             when rotowire_stale.snapshot_at is not null then 'stale_listing'
             else 'game_unresolved'

@@ -62,7 +62,9 @@ def report_range(sample_warehouse: Path) -> tuple[dt.date, dt.date]:
 def test_report_renders_with_valid_images(sample_warehouse: Path, report_range, tmp_path: Path):
     from PIL import Image  # matplotlib's own dependency
 
-    path = tmp_path / "copy.duckdb"
+    # same file name: DuckDB views (staging) name the database by its file stem
+    (tmp_path / "wh").mkdir()
+    path = tmp_path / "wh" / sample_warehouse.name
     shutil.copyfile(sample_warehouse, path)
     out = tmp_path / "out" / "report.html"
     first, last = report_range
@@ -98,7 +100,9 @@ def test_report_renders_with_valid_images(sample_warehouse: Path, report_range, 
 
 
 def test_report_errors_are_one_line(sample_warehouse: Path, tmp_path: Path):
-    path = tmp_path / "copy.duckdb"
+    # same file name: DuckDB views (staging) name the database by its file stem
+    (tmp_path / "wh").mkdir()
+    path = tmp_path / "wh" / sample_warehouse.name
     shutil.copyfile(sample_warehouse, path)
     proc = run_cli(["report", "--start-date", "2024-03-10", "--end-date", "2024-03-01"], path)
     assert proc.returncode != 0 and proc.stderr.startswith("error: --end-date 2024-03-01 is before")

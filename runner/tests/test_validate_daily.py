@@ -20,6 +20,14 @@ pytestmark = pytest.mark.slow
 DRIFT_VERSION = "v0_drift_test"
 
 
+def _copy(sample_warehouse: Path, directory: Path) -> Path:
+    """A copy with the same file name: DuckDB views (staging) name the database by its file stem."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / sample_warehouse.name
+    shutil.copyfile(sample_warehouse, path)
+    return path
+
+
 def _rows(path: Path, sql: str, params: list | None = None) -> list[tuple]:
     con = duckdb.connect(str(path), read_only=True)
     try:
@@ -64,8 +72,7 @@ def changed_warehouse(sample_warehouse: Path, dates: dict[str, dt.date], tmp_pat
     """A copy where (1) the store rows of one date were rebuilt under another feature_version and (2) every
     line of the stars of another date was deleted from the raw line tables, then rebuilt."""
     root = tmp_path_factory.mktemp("monitoring_changed")
-    path = root / "changed.duckdb"
-    shutil.copyfile(sample_warehouse, path)
+    path = _copy(sample_warehouse, root / "wh")
     outage, drift = dates["ordinary"], dates["drift"]
 
     # (1) contract change: only the store, for one date (its inputs are still complete here).
@@ -142,8 +149,7 @@ def _delete_star_lines(con: duckdb.DuckDBPyConnection, lookups: list[str], game_
 
 
 def test_ordinary_date_has_no_star_alert(sample_warehouse: Path, dates: dict[str, dt.date], tmp_path: Path):
-    path = tmp_path / "copy.duckdb"
-    shutil.copyfile(sample_warehouse, path)
+    path = _copy(sample_warehouse, tmp_path / "wh")
     code, result, _ = _validate(path, dates["ordinary"])
     stars = _check(result, "star_players_missing_lines")
     assert stars["status"] == "ok" and stars["observed"] == 0
@@ -187,8 +193,7 @@ def test_contract_change_shows_as_drift(changed_warehouse: dict):
 
 
 def test_date_without_games_is_an_error(sample_warehouse: Path, tmp_path: Path):
-    path = tmp_path / "copy.duckdb"
-    shutil.copyfile(sample_warehouse, path)
+    path = _copy(sample_warehouse, tmp_path / "wh")
     proc = run_cli(["validate-daily", "--date", "1999-07-04"], path)
     assert proc.returncode == 3
     assert proc.stderr.startswith("error: no games and no feature rows on 1999-07-04")

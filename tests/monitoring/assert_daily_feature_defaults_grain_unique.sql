@@ -1,4 +1,3 @@
-{{ config(enabled=var('monitoring_enabled', false)) }}  {#- TEMPORARY until the feature store lands -#}
 -- Grain of daily_feature_defaults: one row per (game_date, feature_name, default_source, default_reason).
 select
     game_date, feature_name, default_source, default_reason,

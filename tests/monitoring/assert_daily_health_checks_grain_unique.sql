@@ -1,4 +1,3 @@
-{{ config(enabled=var('monitoring_enabled', false)) }}  {#- TEMPORARY until the feature store lands -#}
 -- Grain of daily_health_checks: one row per (game_date, check_name).
 select
     game_date, check_name,

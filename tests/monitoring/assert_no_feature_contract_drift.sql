@@ -1,4 +1,4 @@
-{{ config(enabled=var('monitoring_enabled', false), severity='warn') }}  {#- enabled: TEMPORARY -#}
+{{ config(severity='warn') }}
 -- Must be empty: feature-store date ranges built under another contract (backfill them with the command in
 -- feature_contract_drift.backfill_command).
 select

@@ -1,4 +1,4 @@
-{{ config(enabled=var('monitoring_enabled', false), severity='warn') }}  {#- enabled: TEMPORARY -#}
+{{ config(severity='warn') }}
 -- Must be empty (dbt-project-evaluator style): star players who play without a pre-tip-off line. A warning,
 -- not an error: history holds dates before any line source existed, and a bad day must not fail the build.
 -- `nba-props validate-daily --date D` turns the rows of one date into exit code 2.

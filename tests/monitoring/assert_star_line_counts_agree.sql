@@ -1,4 +1,3 @@
-{{ config(enabled=var('monitoring_enabled', false)) }}  {#- TEMPORARY until the feature store lands -#}
 -- The daily coverage count of stars without a line must equal the alert rows of the same date: two views of
 -- one fact (a mismatch means one of the two models classifies stars or lines differently).
 with alert_counts as (

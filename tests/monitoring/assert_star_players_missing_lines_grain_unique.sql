@@ -1,4 +1,3 @@
-{{ config(enabled=var('monitoring_enabled', false)) }}  {#- TEMPORARY until the feature store lands -#}
 -- Grain of star_players_missing_lines: one row per (game_date, player_lookup).
 select
     game_date, player_lookup,

@@ -1,4 +1,3 @@
-{{ config(enabled=var('monitoring_enabled', false)) }}  {#- TEMPORARY until the feature store lands -#}
 -- Grain of vegas_line_coverage_by_book: one row per (game_date, line_source, book).
 select
     game_date, line_source, book,

@@ -34,22 +34,64 @@
 
     ),
 
-    -- running season totals at each played game, read back at the last game before each spine date
-    played_cumulative as (
+    -- the state after each played game: sliding windows over the player's played games of the season,
+    -- read back at the last played game before each spine date (an equi-join, not a range join)
+    played_state as (
 
         select
             player_lookup,
             season,
             played_seq,
             game_date,
+            avg(points) over last_5 as points_avg_last_5_raw,
+            avg(points) over last_10 as points_avg_last_10_raw,
+            stddev_samp(points) over last_10 as points_std_last_10_raw,
+            avg(minutes) over last_10 as minutes_avg_last_10_raw,
+            sum(points) over last_10 as points_sum_last_10,
+            sum(minutes) over last_10 as minutes_sum_last_10,
+            sum(ftm) over last_10 as ftm_sum_last_10,
+            avg(usage_rate) over last_7 as usage_avg_last_7,
+            count(usage_rate) over last_7 as usage_games_last_7,
+            avg(points) over newest_3 as points_avg_newest_3,
+            avg(points) over older_2 as points_avg_older_2,
+            -- OLS slope inputs with x = played_seq (a slope does not depend on where x starts)
+            count(*) over last_10 as slope_n,
+            sum(1.0 * played_seq) over last_10 as slope_sx,
+            sum(1.0 * points) over last_10 as slope_sy,
+            sum(1.0 * played_seq * points) over last_10 as slope_sxy,
+            sum(1.0 * played_seq * played_seq) over last_10 as slope_sxx,
             sum(points) over season_so_far as cumulative_points,
             sum(minutes) over season_so_far as cumulative_minutes,
             sum(usage_rate) over season_so_far as cumulative_usage,
             count(usage_rate) over season_so_far as cumulative_usage_games
         from player_rows
         where not is_dnp
-        window season_so_far as (
-            partition by player_lookup, season order by played_seq rows between unbounded preceding and current row
+        window
+            last_5 as (partition by player_lookup, season order by played_seq rows between 4 preceding and current row),
+            last_7 as (partition by player_lookup, season order by played_seq rows between 6 preceding and current row),
+            last_10 as (partition by player_lookup, season order by played_seq rows between 9 preceding and current row),
+            newest_3 as (
+                partition by player_lookup, season order by played_seq rows between 2 preceding and current row
+            ),
+            older_2 as (partition by player_lookup, season order by played_seq rows between 4 preceding and 3 preceding),
+            season_so_far as (
+                partition by player_lookup, season order by played_seq rows between unbounded preceding and current row
+            )
+
+    ),
+
+    -- the DNP share of the last 10 game rows (played or DNP) after each row
+    row_state as (
+
+        select
+            player_lookup,
+            season,
+            row_seq,
+            count(*) over last_10_rows as game_rows_last_10,
+            count(case when is_dnp then 1 end) over last_10_rows as dnp_rows_last_10
+        from player_rows
+        window last_10_rows as (
+            partition by player_lookup, season order by row_seq rows between 9 preceding and current row
         )
 
     ),
@@ -106,69 +148,6 @@
 
     ),
 
-    last_played as (
-
-        select
-            spine_counts.player_lookup,
-            spine_counts.game_date,
-            spine_counts.played_before - player_rows.played_seq + 1 as played_rank,
-            player_rows.points,
-            player_rows.minutes,
-            player_rows.ftm,
-            player_rows.usage_rate
-        from spine_counts
-        inner join player_rows
-            on player_rows.player_lookup = spine_counts.player_lookup
-            and player_rows.season = spine_counts.season
-            and player_rows.played_seq between spine_counts.played_before - 9 and spine_counts.played_before
-
-    ),
-
-    last_played_aggregated as (
-
-        select
-            player_lookup,
-            game_date,
-            count(case when played_rank <= 5 then 1 end) as games_last_5,
-            count(*) as games_last_10,
-            avg(case when played_rank <= 5 then points end) as points_avg_last_5_raw,
-            avg(points) as points_avg_last_10_raw,
-            stddev_samp(points) as points_std_last_10_raw,
-            avg(minutes) as minutes_avg_last_10_raw,
-            sum(points) as points_sum_last_10,
-            sum(minutes) as minutes_sum_last_10,
-            sum(ftm) as ftm_sum_last_10,
-            avg(case when played_rank <= 7 then usage_rate end) as usage_avg_last_7,
-            count(case when played_rank <= 7 then usage_rate end) as usage_games_last_7,
-            avg(case when played_rank <= 3 then points end) as points_avg_newest_3,
-            avg(case when played_rank in (4, 5) then points end) as points_avg_older_2,
-            -- OLS slope of points on game order; x = -played_rank rises from oldest to newest
-            count(*) as slope_n,
-            sum(-1.0 * played_rank) as slope_sx,
-            sum(1.0 * points) as slope_sy,
-            sum(-1.0 * played_rank * points) as slope_sxy,
-            sum(1.0 * played_rank * played_rank) as slope_sxx
-        from last_played
-        group by 1, 2
-
-    ),
-
-    last_rows_aggregated as (
-
-        select
-            spine_counts.player_lookup,
-            spine_counts.game_date,
-            count(*) as game_rows_last_10,
-            count(case when player_rows.is_dnp then 1 end) as dnp_rows_last_10
-        from spine_counts
-        inner join player_rows
-            on player_rows.player_lookup = spine_counts.player_lookup
-            and player_rows.season = spine_counts.season
-            and player_rows.row_seq between spine_counts.rows_before - 9 and spine_counts.rows_before
-        group by 1, 2
-
-    ),
-
     recent_days_aggregated as (
 
         select
@@ -202,47 +181,42 @@
             spine_counts.player_lookup,
             spine_counts.game_date,
             spine_counts.played_before as games_played_season,
-            played_cumulative.game_date as last_played_date,
-            last_played_aggregated.games_last_5,
-            last_played_aggregated.games_last_10,
-            last_played_aggregated.points_avg_last_5_raw,
-            last_played_aggregated.points_avg_last_10_raw,
-            1.0 * played_cumulative.cumulative_points / nullif(spine_counts.played_before, 0)
-                as points_avg_season_raw,
-            last_played_aggregated.points_std_last_10_raw,
+            played_state.game_date as last_played_date,
+            least(spine_counts.played_before, 10) as games_last_10,
+            played_state.points_avg_last_5_raw,
+            played_state.points_avg_last_10_raw,
+            1.0 * played_state.cumulative_points / nullif(spine_counts.played_before, 0) as points_avg_season_raw,
+            played_state.points_std_last_10_raw,
             recent_days_aggregated.games_in_last_7_days,
             recent_days_aggregated.minutes_in_last_7_days,
             recent_days_aggregated.games_in_last_14_days,
             recent_days_aggregated.back_to_backs_last_14_days,
-            last_played_aggregated.minutes_avg_last_10_raw,
-            1.0 * played_cumulative.cumulative_minutes / nullif(spine_counts.played_before, 0) as minutes_avg_season,
-            last_played_aggregated.points_sum_last_10,
-            last_played_aggregated.minutes_sum_last_10,
-            last_played_aggregated.ftm_sum_last_10,
-            last_played_aggregated.usage_avg_last_7,
-            last_played_aggregated.usage_games_last_7,
-            1.0 * played_cumulative.cumulative_usage / nullif(played_cumulative.cumulative_usage_games, 0)
-                as usage_avg_season,
-            last_played_aggregated.points_avg_newest_3,
-            last_played_aggregated.points_avg_older_2,
-            last_played_aggregated.slope_n,
-            last_played_aggregated.slope_sx,
-            last_played_aggregated.slope_sy,
-            last_played_aggregated.slope_sxy,
-            last_played_aggregated.slope_sxx,
-            last_rows_aggregated.game_rows_last_10,
-            last_rows_aggregated.dnp_rows_last_10
+            played_state.minutes_avg_last_10_raw,
+            1.0 * played_state.cumulative_minutes / nullif(spine_counts.played_before, 0) as minutes_avg_season,
+            played_state.points_sum_last_10,
+            played_state.minutes_sum_last_10,
+            played_state.ftm_sum_last_10,
+            played_state.usage_avg_last_7,
+            played_state.usage_games_last_7,
+            1.0 * played_state.cumulative_usage / nullif(played_state.cumulative_usage_games, 0) as usage_avg_season,
+            played_state.points_avg_newest_3,
+            played_state.points_avg_older_2,
+            played_state.slope_n,
+            played_state.slope_sx,
+            played_state.slope_sy,
+            played_state.slope_sxy,
+            played_state.slope_sxx,
+            row_state.game_rows_last_10,
+            row_state.dnp_rows_last_10
         from spine_counts
-        left join played_cumulative
-            on played_cumulative.player_lookup = spine_counts.player_lookup
-            and played_cumulative.season = spine_counts.season
-            and played_cumulative.played_seq = spine_counts.played_before
-        left join last_played_aggregated
-            on last_played_aggregated.player_lookup = spine_counts.player_lookup
-            and last_played_aggregated.game_date = spine_counts.game_date
-        left join last_rows_aggregated
-            on last_rows_aggregated.player_lookup = spine_counts.player_lookup
-            and last_rows_aggregated.game_date = spine_counts.game_date
+        left join played_state
+            on played_state.player_lookup = spine_counts.player_lookup
+            and played_state.season = spine_counts.season
+            and played_state.played_seq = spine_counts.played_before
+        left join row_state
+            on row_state.player_lookup = spine_counts.player_lookup
+            and row_state.season = spine_counts.season
+            and row_state.row_seq = spine_counts.rows_before
         left join recent_days_aggregated
             on recent_days_aggregated.player_lookup = spine_counts.player_lookup
             and recent_days_aggregated.game_date = spine_counts.game_date

@@ -1,4 +1,4 @@
-{{ config(enabled=var('monitoring_enabled', false), tags=['monitoring']) }}  {#- enabled: TEMPORARY until the feature store lands -#}
+{{ config(tags=['monitoring']) }}
 -- Grain: game_date, feature_name, default_source, default_reason. Long format: how many feature-store rows
 -- of each date carry a default for each feature, and why (the store's <feature>_default_reason). One scan
 -- of the store crossed with the contract's feature list, generated from the same contract macro the store uses.

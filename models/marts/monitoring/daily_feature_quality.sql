@@ -1,4 +1,4 @@
-{{ config(enabled=var('monitoring_enabled', false), tags=['monitoring']) }}  {#- enabled: TEMPORARY until the feature store lands -#}
+{{ config(tags=['monitoring']) }}
 -- Grain: game_date. One dashboard row per date of ml_feature_store_v2: how many rows are usable.
 with feature_rows as (
 

@@ -1,4 +1,4 @@
-{{ config(enabled=var('monitoring_enabled', false), tags=['monitoring']) }}  {#- enabled: TEMPORARY until the feature store lands -#}
+{{ config(tags=['monitoring']) }}
 -- Grain: game_date, check_name. The daily runbook as data: one row per date and check with the observed
 -- value, its warn and alert thresholds (dbt vars, defaults from the reference system's runbook) and a status
 -- ok / warn / alert. `nba-props validate-daily` prints these rows; dashboards filter status <> 'ok'.

@@ -1,4 +1,4 @@
-{{ config(enabled=var('monitoring_enabled', false), tags=['monitoring']) }}  {#- enabled: TEMPORARY until the feature store lands -#}
+{{ config(tags=['monitoring']) }}
 -- Grain: drift_start_date. Must be empty: each row is a run of consecutive feature-store dates holding rows
 -- built under another contract (feature_version or contract_hash differs from seeds/feature_contract.csv),
 -- i.e. a date range to backfill. Consecutive = adjacent among the dates the store has, so the All-Star

@@ -1,4 +1,4 @@
-{{ config(enabled=var('monitoring_enabled', false), tags=['monitoring']) }}  {#- enabled: TEMPORARY until the feature store lands -#}
+{{ config(tags=['monitoring']) }}
 -- Grain: game_date, player_lookup. One row per feature-store row with what the line monitors need:
 -- is the player a star (season points average before the date above var star_points_avg_min), does he
 -- play, and did the store find a pre-tip-off line (and which one).

@@ -1,4 +1,4 @@
-{{ config(enabled=var('monitoring_enabled', false), tags=['monitoring']) }}  {#- enabled: TEMPORARY until the feature store lands -#}
+{{ config(tags=['monitoring']) }}
 -- Grain: relation_name. Latest data date per raw source (read through its staging view, where the date is
 -- typed) and per mart, with the last load time from raw.load_log. days_behind_box_scores compares each
 -- with the newest box score, the warehouse's own "today" (a historical warehouse has no wall-clock today).

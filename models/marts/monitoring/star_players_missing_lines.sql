@@ -1,4 +1,4 @@
-{{ config(enabled=var('monitoring_enabled', false), tags=['monitoring']) }}  {#- enabled: TEMPORARY until the feature store lands -#}
+{{ config(tags=['monitoring']) }}
 -- Grain: game_date, player_lookup. Alert rows (must be empty on a healthy day): players who play, whose
 -- season points average before the date is above var star_points_avg_min, and who have no pre-tip-off line.
 -- Books post lines for every star, so a missing star line points at the odds scraper, not at the player;

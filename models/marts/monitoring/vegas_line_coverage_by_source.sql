@@ -1,4 +1,4 @@
-{{ config(enabled=var('monitoring_enabled', false), tags=['monitoring']) }}  {#- enabled: TEMPORARY until the feature store lands -#}
+{{ config(tags=['monitoring']) }}
 -- Grain: game_date, line_source. For each line source (rotowire, odds_api, multibook): how many playing
 -- players (and stars) it had a visible pre-tip-off line for, and how many feature rows selected it. A source
 -- that drops to zero while the others hold is a scraper problem of that source.

@@ -1,4 +1,4 @@
-{{ config(enabled=var('monitoring_enabled', false), tags=['monitoring']) }}  {#- enabled: TEMPORARY until the feature store lands -#}
+{{ config(tags=['monitoring']) }}
 -- Grain: game_date. Share of playing players, and of star players, whose feature row has a pre-tip-off line;
 -- plus "pipeline drops": players with a visible line that day but no feature row (should be 0; usually a
 -- name that did not resolve).

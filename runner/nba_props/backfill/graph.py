@@ -10,6 +10,8 @@ range (a superset of every chunk). Running the whole selection per chunk, as by 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -62,7 +64,8 @@ def list_models(
     ]
     # dbt.invoke reads run_results.json, which `ls` does not write: call the shared runner directly, under
     # the same lock (dbtRunner allows one invocation at a time per process)
-    with dbt._RUNNER_LOCK:
+    # `ls` prints its list even with --quiet: keep it off the user's terminal
+    with dbt._RUNNER_LOCK, contextlib.redirect_stdout(io.StringIO()):
         result = dbt._runner().invoke(args)
     if not result.success:
         raise NbaPropsError(f"dbt ls --select {' '.join(selection)} failed: {result.exception}")

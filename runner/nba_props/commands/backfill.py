@@ -67,7 +67,7 @@ def parse_dates(text: str) -> list[dt.date]:
 @click.option(
     "--no-prepare",
     is_flag=True,
-    help="Run the whole selection in every chunk (as by hand) instead of building date-independent models once.",
+    help="Run the whole selection in every chunk (as by hand) instead of date-independent models once first.",
 )
 @click.option(
     "--plan", "--dry-run", "plan_only", is_flag=True, help="Print the plan and exit without running."

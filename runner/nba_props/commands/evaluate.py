@@ -104,3 +104,5 @@ def print_summary(s: dict) -> None:
             f"{b['ci95_low_pct']:>6}-{b['ci95_high_pct']:<6}% {b['over']:>6}"
         )
     click.echo(f"  break-even at -110: {evaluation.BREAK_EVEN * 100:.1f}%")
+    if s["gate_skips"]:
+        click.echo("  not predicted: " + ", ".join(f"{k} {v}" for k, v in s["gate_skips"].items()))

@@ -78,7 +78,7 @@ def execute(
     return result
 
 
-def report(result: engine.RunResult, model_name: str, game_date: dt.date) -> None:
+def report(result: engine.RunResult, model_name: str, game_date: dt.date, show: int = 25) -> None:
     recs = Counter(r["recommendation"] for r in result.written)
     click.echo(
         f"{game_date} {model_name}: {result.rows_read} rows, {len(result.written)} predicted "
@@ -86,14 +86,20 @@ def report(result: engine.RunResult, model_name: str, game_date: dt.date) -> Non
     )
     if recs:
         click.echo("  " + ", ".join(f"{k} {v}" for k, v in sorted(recs.items())))
-    for rec in result.written:
+    # Superseding rows first, then the largest edges: the rows someone acts on.
+    ranked = sorted(
+        result.written, key=lambda r: (r["supersedes"] is None, r["edge"] is None, -abs(r["edge"] or 0))
+    )
+    for rec in ranked[:show]:
         line = f"{rec['line_points']:g} {rec['line_book']}" if rec["has_line"] else "no line"
         edge = f"{rec['edge']:+.1f}" if rec["edge"] is not None else ""
-        why = f"  [supersedes: {rec['supersedes'][:8]}]" if rec["supersedes"] else ""
+        why = f"  [supersedes {rec['supersedes'][:8]}]" if rec["supersedes"] else ""
         click.echo(
             f"  {rec['player_lookup']:<24} {rec['predicted_points']:>5.1f}  {line:<18} "
             f"{rec['recommendation']:<7} {edge}{why}"
         )
+    if len(ranked) > show:
+        click.echo(f"  ... {len(ranked) - show} more in runner.predictions (run {result.run_id})")
     reasons = Counter(s["reason"] for s in result.skipped)
     for reason, n in reasons.most_common():
         click.echo(f"  skipped {n:>4}  {reason}")

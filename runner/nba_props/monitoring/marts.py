@@ -72,11 +72,14 @@ def refresh(
     dbt_vars: dict[str, Any] = {}
     if as_of is not None:
         dbt_vars["as_of"] = as_of.strftime("%Y-%m-%d %H:%M:%S")
+    from nba_props.backfill.execute import dbt_paths  # per-warehouse target dir, shared with build/backfill
+
+    target_path, log_path = dbt_paths(settings)
     dbt.invoke(
         settings,
-        ["build", "--select", SELECTOR],
+        ["build", "--select", SELECTOR, "--log-path", str(log_path)],
         dbt_vars=dbt_vars or None,
-        target_path=settings.project_dir / "target" / "monitoring",
+        target_path=target_path,
     )
     return True
 

@@ -163,8 +163,12 @@ def plot_quality(data: ReportData) -> str:
     return _png(fig)
 
 
-def plot_defaults(data: ReportData, top: int = 15) -> str:
-    d = data.defaults
+def plot_defaults(data: ReportData, top: int = 15) -> str | None:
+    # The optional line features (25-27) default for every player without a line, which is normal and
+    # dwarfs the rest: they have their own plot (line coverage).
+    d = data.defaults[~data.defaults.is_optional.astype(bool)]
+    if d.empty:
+        return None
     totals = d.groupby("feature_name").defaulted_rows.sum().sort_values(ascending=False).head(top)
     pivot = (
         d[d.feature_name.isin(totals.index)]
@@ -178,11 +182,10 @@ def plot_defaults(data: ReportData, top: int = 15) -> str:
     for i, reason in enumerate(pivot.columns):
         ax.barh(pivot.index, pivot[reason], left=left, label=reason, color=cmap(i % 20))
         left += pivot[reason]
-    optional = set(d[d.is_optional].feature_name)
     ax.set_yticks(range(len(pivot.index)))
-    ax.set_yticklabels([f"{n} (optional)" if n in optional else n for n in pivot.index], fontsize=8)
+    ax.set_yticklabels(list(pivot.index), fontsize=8)
     ax.set_xlabel(f"defaulted rows, {data.start} to {data.end}")
-    ax.set_title("Defaults by feature and reason")
+    ax.set_title("Defaults of required features by reason (line features: see line coverage)")
     ax.legend(fontsize=7, loc="lower right")
     return _png(fig)
 
@@ -366,8 +369,11 @@ def render_html(data: ReportData, generated_at: dt.datetime, command: str) -> st
     ]
     if not data.quality.empty:
         sections += ["<h2>Quality-ready share over time</h2>", _img(plot_quality(data), "quality over time")]
-    if not data.defaults.empty:
-        sections += ["<h2>Defaults by feature</h2>", _img(plot_defaults(data), "defaults by feature")]
+    defaults_png = plot_defaults(data) if not data.defaults.empty else None
+    sections.append("<h2>Defaults by feature</h2>")
+    sections.append(
+        _img(defaults_png, "defaults by feature") if defaults_png else "<p>No required feature defaulted.</p>"
+    )
     if not data.coverage.empty:
         sections += [
             "<h2>Line coverage of stars and of everyone</h2>",
