@@ -171,6 +171,7 @@ def make_synthetic(base: Path, target: Path, season: tuple[dt.date, dt.date], co
     lo, hi = dt.date(season[0].year, 7, 1), dt.date(season[0].year + 1, 6, 30)
     with duckdb.connect(str(target)) as con:
         con.execute("set TimeZone = 'UTC'")
+        con.execute("set enable_progress_bar = false")
         con.execute(f"attach '{base}' as base (read_only)")
         con.execute("create schema raw")
         tables = [

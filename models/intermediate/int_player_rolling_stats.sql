@@ -36,7 +36,7 @@ opponent_history as (
         on player_games.player_lookup = spine.player_lookup
         and player_games.opponent_team_abbr = spine.opponent_team_abbr
         and player_games.game_date < spine.game_date
-        and player_games.game_date >= {{ dbt.dateadd('day', -365, 'spine.game_date') }}
+        and player_games.game_date >= {{ add_days('spine.game_date', -365) }}
         and not player_games.is_dnp
     group by 1, 2
 

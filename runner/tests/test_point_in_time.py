@@ -60,10 +60,9 @@ RESULT_CHANGES = {
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {
-        r[0]
-        for r in con.execute("select table_name from information_schema.tables where table_schema = 'raw'")
-    }
+    sql = "select table_name from information_schema.tables where table_schema = 'raw'"
+    rows = con.execute(sql).fetchall()
+    return {r[0] for r in rows}
 
 
 @pytest.fixture(scope="module")

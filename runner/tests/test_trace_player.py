@@ -40,13 +40,17 @@ def _raw_games(con: duckdb.DuckDBPyConnection) -> list[tuple]:
 
 
 def _pick_player(rows: list[tuple], day: dt.date) -> tuple[str, str, list[Game]]:
-    """Top scorer (by season points before DAY) who appeared in every game of his team's season before DAY."""
+    """Top scorer (by season points before DAY) who plays on DAY and appeared in every game of his team's
+    season before it."""
     season_id = "22023"
     team_games: dict[str, set[str]] = {}
     by_player: dict[str, list[Game]] = {}
     names: dict[str, str] = {}
+    plays_on_day: set[str] = set()
     for player_id, name, game_id, game_date, team, minutes, points, sid in rows:
         date = dt.date.fromisoformat(game_date)
+        if sid == season_id and date == day:
+            plays_on_day.add(player_id)
         if sid != season_id or date >= day:
             continue
         team_games.setdefault(team, set()).add(game_id)
@@ -54,6 +58,8 @@ def _pick_player(rows: list[tuple], day: dt.date) -> tuple[str, str, list[Game]]
         names[player_id] = name
     best = None
     for player_id, games in by_player.items():
+        if player_id not in plays_on_day:
+            continue
         teams = {g.team for g in games}
         if len(teams) != 1 or len(games) < 15 or not all(g.minutes > 0 or g.points > 0 for g in games):
             continue

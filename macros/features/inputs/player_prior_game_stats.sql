@@ -170,7 +170,7 @@
             and player_rows.season = spine_counts.season
             and not player_rows.is_dnp
             and player_rows.game_date < spine_counts.game_date
-            and player_rows.game_date >= {{ dbt.dateadd('day', -14, 'spine_counts.game_date') }}
+            and player_rows.game_date >= {{ add_days('spine_counts.game_date', -14) }}
         group by 1, 2
 
     ),

@@ -4,7 +4,7 @@
 
     Per feature f: `f` is the value or NULL; `f_source` says where it came from; `f_default_reason` says why it
     is a stand-in. Rules, in order:
-      1. a real value inside the contract range -> the feature's real source (`last_games` when a cache feature
+      1. a real value -> the feature's contract real_source (`last_games` when a cache feature
          came from the player's last games because the cache had no value: the cache-miss fallback);
       2. a value outside the contract range of a range-critical feature (is_range_critical) -> NULL, default,
          reason `out_of_range`; other features keep real out-of-range values (a real 130.1 offensive rating or

@@ -85,7 +85,7 @@ box_score_gaps as (
         on
             games.season_type in ('regular', 'play_in', 'playoffs')
             and games.game_date < check_dates.game_date
-            and games.game_date >= {{ dbt.dateadd('day', -7, 'check_dates.game_date') }}
+            and games.game_date >= cast({{ dbt.dateadd('day', -7, 'check_dates.game_date') }} as date)
     left join box_score_dates
         on games.game_date = box_score_dates.game_date
     where box_score_dates.game_date is null

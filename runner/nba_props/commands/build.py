@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from nba_props.backfill import checkpoints as cp
-from nba_props.backfill.execute import dbt_command, run_chunks
+from nba_props.backfill.execute import dbt_command, run_chunks, seed_if_needed
 from nba_props.backfill.gaps import gap_vars
 from nba_props.backfill.lock import lock_path, runner_lock
 from nba_props.backfill.plan import DEFAULT_SELECTION, Chunk, Plan
@@ -52,6 +52,8 @@ def command(
         return
 
     with runner_lock(lock_path(settings.duckdb_path), "build"):
+        if verb == "run" and (note := seed_if_needed(settings)):
+            click.echo(note)  # `dbt build` loads the seeds it needs itself; `dbt run` does not
         with connect(settings.duckdb_path, must_exist=True) as con:
             why = ""
             if game_date is None:

@@ -48,19 +48,15 @@ def command(
         with connect(settings.duckdb_path, read_only=not rebuilt) as con:
             result = validate(con, game_date)
     except NbaPropsError as exc:
-        # 2 means "alerts" here: a validation that could not run is 3.
-        if exc.exit_code == 2:
-            exc.exit_code = 3
+        # 1 and 2 mean warnings and alerts here: a validation that could not run is 3.
+        exc.exit_code = 3
         raise
     click.echo(json.dumps(result.to_dict(), indent=2, default=str) if as_json else render(result))
     return result.exit_code
 
 
 def render(result: DailyValidation) -> str:
-    rows = [
-        (c.name, STATUS_LABEL[c.status], _value(c.observed), c.rule, c.message)
-        for c in result.checks
-    ]
+    rows = [(c.name, STATUS_LABEL[c.status], _value(c.observed), c.rule, c.message) for c in result.checks]
     widths = [max(len(r[i]) for r in [*rows, ("check", "status", "value", "rule", "")]) for i in range(4)]
     w0, w1, w2, w3 = widths
     head = f"{'check':<{w0}}  {'status':<{w1}}  {'value':>{w2}}  {'rule':<{w3}}  message"
