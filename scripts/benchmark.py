@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+PROJECT_DIR = Path(os.environ.get("NBA_PROPS_PROJECT_DIR", Path(__file__).resolve().parents[1]))
 GOALS = {
     "season": 15.0,  # seconds for the whole season backfill
     "one_date": 4.0,  # seconds for a one-date build incl. dbt start-up

@@ -38,7 +38,7 @@ SAMPLE_DIR = PROJECT_DIR / "data" / "sample"
 RAW_SCHEMA = "raw"
 DEFAULT_PROJECT = "nba-props-local"
 # Columns that carry a raw row's date, in order of preference; rows are sliced on the first one present.
-DATE_COLUMNS = ("game_date", "snapshot_utc", "commence_time", "date", "move_date", "loaded_at")
+DATE_COLUMNS = ("game_date", "snapshot_utc", "commence_time", "date", "move_date")
 # Rows per raw table in the slice: the emulator's CSV load inserts about 150 rows a second.
 MAX_ROWS = 2000
 # Selection left out on the emulator, with the reason (dbt --exclude syntax).
@@ -88,7 +88,9 @@ def healthy(endpoint: str) -> bool:
 
 
 @contextlib.contextmanager
-def running(port: int | None = None, log_dir: Path | None = None, timeout: float = 60.0) -> Iterator[Emulator]:
+def running(
+    port: int | None = None, log_dir: Path | None = None, timeout: float = 60.0
+) -> Iterator[Emulator]:
     """crucible-emulator on 127.0.0.1 (in memory) for the duration of the block; stopped afterwards."""
     port = port or free_port()
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix="crucible-"))
@@ -96,8 +98,18 @@ def running(port: int | None = None, log_dir: Path | None = None, timeout: float
     log_path = log_dir / "crucible.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "crucible.cli", "serve", "--dialect", "bigquery", "--host", "127.0.0.1",
-             "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "crucible.cli",
+                "serve",
+                "--dialect",
+                "bigquery",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -180,7 +192,7 @@ def slice_select(
     if max_rows is not None:
         # The emulator inserts loaded rows one by one (about 150 a second): keep the latest rows only.
         limit = f" order by {', '.join(order or ['1'])} limit {int(max_rows)}"
-    return f"select {', '.join(exprs)} from {RAW_SCHEMA}.\"{table}\"{where}{limit}"
+    return f'select {", ".join(exprs)} from {RAW_SCHEMA}."{table}"{where}{limit}'
 
 
 def latest_game_date(duckdb_path: Path) -> dt.date:
@@ -188,7 +200,9 @@ def latest_game_date(duckdb_path: Path) -> dt.date:
 
     con = duckdb.connect(str(duckdb_path), read_only=True)
     try:
-        row = con.execute(f"select max({_row_date_sql('game_date')}) from {RAW_SCHEMA}.player_game_logs").fetchone()
+        row = con.execute(
+            f"select max({_row_date_sql('game_date')}) from {RAW_SCHEMA}.player_game_logs"
+        ).fetchone()
     finally:
         con.close()
     if not row or row[0] is None:
@@ -199,7 +213,7 @@ def latest_game_date(duckdb_path: Path) -> dt.date:
 def export_slice(
     duckdb_path: Path, out_dir: Path, start: dt.date, end: dt.date, max_rows: int | None = None
 ) -> dict[str, dict]:
-    """Write each raw table's rows dated start..end to out_dir/<table>.csv; returns table -> {schema, rows}."""
+    """Each raw table's rows dated start..end, as out_dir/<table>.csv; table -> {path, schema, rows}."""
     import duckdb
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -239,7 +253,9 @@ def slice_duckdb(
         for table, column, data_type in src_tables:
             tables.setdefault(table, []).append((column, data_type.upper()))
         for table, columns in tables.items():
-            select = slice_select(table, columns, start, end, max_rows).replace(f"from {RAW_SCHEMA}.", f"from src.{RAW_SCHEMA}.")
+            select = slice_select(table, columns, start, end, max_rows).replace(
+                f"from {RAW_SCHEMA}.", f"from src.{RAW_SCHEMA}."
+            )
             casts = ", ".join(f'cast("{n}" as {t}) as "{n}"' for n, t in columns)
             con.execute(f'create table {RAW_SCHEMA}."{table}" as select {casts} from ({select})')
             counts[table] = con.execute(f'select count(*) from {RAW_SCHEMA}."{table}"').fetchone()[0]
@@ -298,9 +314,18 @@ def run_dbt(
 ) -> subprocess.CompletedProcess:
     dbt = Path(sys.executable).parent / "dbt"
     command = [
-        str(dbt), *args, "--target", target, "--project-dir", str(PROJECT_DIR),
-        "--profiles-dir", str(emulator_profiles_dir(work_dir)),
-        "--target-path", str(work_dir / f"target-{target}"), "--log-path", str(work_dir / f"logs-{target}"),
+        str(dbt),
+        *args,
+        "--target",
+        target,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(emulator_profiles_dir(work_dir)),
+        "--target-path",
+        str(work_dir / f"target-{target}"),
+        "--log-path",
+        str(work_dir / f"logs-{target}"),
     ]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
@@ -323,7 +348,10 @@ def relation_counts(client, manifest_path: Path) -> dict[str, int]:
     manifest = json.loads(manifest_path.read_text())
     counts: dict[str, int] = {}
     for uid, node in manifest["nodes"].items():
-        if node["resource_type"] not in ("model", "seed") or node["config"].get("materialized") == "ephemeral":
+        if (
+            node["resource_type"] not in ("model", "seed")
+            or node["config"].get("materialized") == "ephemeral"
+        ):
             continue
         table = f"`{node['database']}`.`{node['schema']}`.`{node['alias']}`"
         with contextlib.suppress(Exception):
@@ -333,10 +361,20 @@ def relation_counts(client, manifest_path: Path) -> dict[str, int]:
 
 def load_sample_warehouse(target: Path) -> Path:
     """The bundled sample loaded into a fresh DuckDB warehouse by `nba-props load all`."""
-    env = dict(os.environ, NBA_PROPS_DUCKDB_PATH=str(target), NBA_PROPS_PROJECT_DIR=str(PROJECT_DIR),
-               NBA_PROPS_TARGET="dev")
-    proc = subprocess.run([sys.executable, "-m", "nba_props.cli", "load", "all", str(SAMPLE_DIR)],
-                          cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=1800)
+    env = dict(
+        os.environ,
+        NBA_PROPS_DUCKDB_PATH=str(target),
+        NBA_PROPS_PROJECT_DIR=str(PROJECT_DIR),
+        NBA_PROPS_TARGET="dev",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "nba_props.cli", "load", "all", str(SAMPLE_DIR)],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     if proc.returncode != 0:
         raise EmulatorError(f"loading the sample failed: {proc.stderr.strip()[-800:]}")
     return target
@@ -346,6 +384,10 @@ def build(args: argparse.Namespace) -> int:
     work_dir = Path(args.work_dir or tempfile.mkdtemp(prefix="nba-props-bq-"))
     work_dir.mkdir(parents=True, exist_ok=True)
     warehouse = Path(args.warehouse) if args.warehouse else load_sample_warehouse(work_dir / "sample.duckdb")
+    if not warehouse.is_file():
+        raise EmulatorError(
+            f"no warehouse at {warehouse}: load raw data first (nba-props load all data/sample)"
+        )
     end = dt.date.fromisoformat(args.end_date) if args.end_date else latest_game_date(warehouse)
     start = end - dt.timedelta(days=args.days - 1)
     feature_start = end - dt.timedelta(days=args.feature_days - 1)
@@ -356,8 +398,9 @@ def build(args: argparse.Namespace) -> int:
         client = bigquery_client(emulator.endpoint)
         load_slice(client, manifest)
         started = time.monotonic()
-        proc = run_dbt(["build", *exclude_args()], "bigquery_emulator", work_dir, dbt_env(emulator.endpoint),
-                       dbt_vars)
+        proc = run_dbt(
+            ["build", *exclude_args()], "bigquery_emulator", work_dir, dbt_env(emulator.endpoint), dbt_vars
+        )
         print(proc.stdout[-4000:])
         print(f"dbt build on the emulator: exit {proc.returncode} in {time.monotonic() - started:.0f} s")
         counts = relation_counts(client, work_dir / "target-bigquery_emulator" / "manifest.json")
@@ -367,7 +410,9 @@ def build(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run crucible-emulator in the foreground")
     serve.add_argument("--port", type=int, default=9050)
@@ -376,13 +421,28 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--end-date", help="last day of the slice (default: the latest game date)")
     run.add_argument("--days", type=int, default=21, help="days of raw data loaded (history for features)")
     run.add_argument("--feature-days", type=int, default=3, help="days the feature store is built for")
-    run.add_argument("--max-rows", type=int, default=MAX_ROWS, help="rows per raw table at most (latest kept)")
+    run.add_argument(
+        "--max-rows", type=int, default=MAX_ROWS, help="rows per raw table at most (latest kept)"
+    )
     run.add_argument("--port", type=int, default=None)
     run.add_argument("--work-dir", help="where CSVs, dbt targets and logs go (default: a temp dir)")
     args = parser.parse_args(argv)
     if args.command == "serve":
-        os.execv(sys.executable, [sys.executable, "-m", "crucible.cli", "serve", "--dialect", "bigquery",
-                                  "--host", "127.0.0.1", "--port", str(args.port)])
+        os.execv(
+            sys.executable,
+            [
+                sys.executable,
+                "-m",
+                "crucible.cli",
+                "serve",
+                "--dialect",
+                "bigquery",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(args.port),
+            ],
+        )
     try:
         return build(args)
     except EmulatorError as exc:

@@ -1,4 +1,5 @@
-"""What a user sees when a command cannot run: one readable `error:` line on stderr, a non-zero exit, no traceback.
+"""What a user sees when a command cannot run: one readable `error:` line on stderr, a non-zero exit and
+no traceback.
 
 Each case runs the real CLI in a subprocess (as a user would) against a warehouse path that does not exist, so
 no case depends on data; the cases that need a command only run when its module exists.
@@ -44,9 +45,14 @@ def missing_warehouse(tmp_path: Path) -> Path:
 PROFILE_CASES = [
     pytest.param(["load", "all", str(SAMPLE_DIR)], marks=needs("load"), id="load"),
     pytest.param(["build", "--date", "2024-03-01"], marks=needs("build"), id="build"),
-    pytest.param(["validate-daily", "--date", "2024-03-01"], marks=needs("validate_daily"), id="validate-daily"),
-    pytest.param(["report", "--start-date", "2024-03-01", "--end-date", "2024-03-02"], marks=needs("report"),
-                 id="report"),
+    pytest.param(
+        ["validate-daily", "--date", "2024-03-01"], marks=needs("validate_daily"), id="validate-daily"
+    ),
+    pytest.param(
+        ["report", "--start-date", "2024-03-01", "--end-date", "2024-03-02"],
+        marks=needs("report"),
+        id="report",
+    ),
 ]
 
 
@@ -80,20 +86,40 @@ def test_unknown_load_kind_is_one_error_line(missing_warehouse: Path) -> None:
 DATE_CASES = [
     pytest.param(["build", "--date", "03/05/2024"], "03/05/2024", marks=needs("build"), id="build-us-format"),
     pytest.param(["build", "--date", "2024-13-01"], "2024-13-01", marks=needs("build"), id="build-month-13"),
-    pytest.param(["validate-daily", "--date", "yesterday"], "yesterday", marks=needs("validate_daily"),
-                 id="validate-daily-word"),
-    pytest.param(["predict", "--date", "2024-02-30"], "2024-02-30", marks=needs("predict"), id="predict-feb-30"),
-    pytest.param(["backfill", "--start-date", "2024/03/01", "--end-date", "2024-03-05"], "2024/03/01",
-                 marks=needs("backfill"), id="backfill-slashes"),
-    pytest.param(["report", "--start-date", "2024-03-01", "--end-date", "5 March"], "5 March",
-                 marks=needs("report"), id="report-words"),
-    pytest.param(["evaluate", "--start-date", "20240301", "--end-date", "2024-03-05"], "20240301",
-                 marks=needs("evaluate"), id="evaluate-compact"),
+    pytest.param(
+        ["validate-daily", "--date", "yesterday"],
+        "yesterday",
+        marks=needs("validate_daily"),
+        id="validate-daily-word",
+    ),
+    pytest.param(
+        ["predict", "--date", "2024-02-30"], "2024-02-30", marks=needs("predict"), id="predict-feb-30"
+    ),
+    pytest.param(
+        ["backfill", "--start-date", "2024/03/01", "--end-date", "2024-03-05"],
+        "2024/03/01",
+        marks=needs("backfill"),
+        id="backfill-slashes",
+    ),
+    pytest.param(
+        ["report", "--start-date", "2024-03-01", "--end-date", "5 March"],
+        "5 March",
+        marks=needs("report"),
+        id="report-words",
+    ),
+    pytest.param(
+        ["evaluate", "--start-date", "1 March 2024", "--end-date", "2024-03-05"],
+        "1 March 2024",
+        marks=needs("evaluate"),
+        id="evaluate-words",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("args", "bad_value"), DATE_CASES)
-def test_unknown_date_format_is_one_error_line(args: list[str], bad_value: str, missing_warehouse: Path) -> None:
+def test_unknown_date_format_is_one_error_line(
+    args: list[str], bad_value: str, missing_warehouse: Path
+) -> None:
     proc = run_cli(args, missing_warehouse)
     assert_one_line_error(proc, bad_value, "YYYY-MM-DD")
     assert not missing_warehouse.exists()
@@ -124,13 +150,24 @@ def test_end_before_start_is_one_error_line(command: str, missing_warehouse: Pat
 # --- a missing warehouse ----------------------------------------------------------------------------------
 WAREHOUSE_CASES = [
     pytest.param(["build", "--date", "2024-03-01"], marks=needs("build"), id="build"),
-    pytest.param(["validate-daily", "--date", "2024-03-01"], marks=needs("validate_daily"), id="validate-daily"),
-    pytest.param(["report", "--start-date", "2024-03-01", "--end-date", "2024-03-05"], marks=needs("report"),
-                 id="report"),
-    pytest.param(["backfill", "--start-date", "2024-03-01", "--end-date", "2024-03-02"], marks=needs("backfill"),
-                 id="backfill"),
-    pytest.param(["evaluate", "--start-date", "2024-03-01", "--end-date", "2024-03-02"], marks=needs("evaluate"),
-                 id="evaluate"),
+    pytest.param(
+        ["validate-daily", "--date", "2024-03-01"], marks=needs("validate_daily"), id="validate-daily"
+    ),
+    pytest.param(
+        ["report", "--start-date", "2024-03-01", "--end-date", "2024-03-05"],
+        marks=needs("report"),
+        id="report",
+    ),
+    pytest.param(
+        ["backfill", "--start-date", "2024-03-01", "--end-date", "2024-03-02"],
+        marks=needs("backfill"),
+        id="backfill",
+    ),
+    pytest.param(
+        ["evaluate", "--start-date", "2024-03-01", "--end-date", "2024-03-02"],
+        marks=needs("evaluate"),
+        id="evaluate",
+    ),
     pytest.param(["train", "--through-date", "2024-03-01"], marks=needs("train"), id="train"),
 ]
 

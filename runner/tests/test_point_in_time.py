@@ -44,7 +44,7 @@ SNAPSHOT_TABLES = {
     "injury_status_snapshots": "snapshot_utc",
     "oddsapi_player_props": "market_last_update",
 }
-# D's own results, changed consistently (points = 2 fgm + fg3m + ftm still holds)
+# D's own results of players who played, changed consistently (points = 2 fgm + fg3m + ftm still holds)
 RESULT_CHANGES = {
     "player_game_logs": "pts = cast(try_cast(pts as integer) + 2 as varchar), "
     "fgm = cast(try_cast(fgm as integer) + 1 as varchar), "
@@ -57,6 +57,11 @@ RESULT_CHANGES = {
     "fga_home = cast(try_cast(fga_home as integer) + 1 as varchar)",
     "team_box_score_advanced": "possessions_home = cast(try_cast(possessions_home as double) + 5 as varchar)",
 }
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    sql = "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?"
+    return {r[0] for r in con.execute(sql, [table]).fetchall()}
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -144,8 +149,10 @@ def _erase_the_future(path: Path, day: dt.date) -> dict[str, int]:
                 ).fetchone()[0]
         for table, assignments in RESULT_CHANGES.items():
             if table in tables:
+                # only rows with minutes: who played on D is D's spine (spine_reason), not a feature
+                played = "and try_cast(min as integer) > 0" if "min" in _columns(con, table) else ""
                 touched[f"{table} (changed on D)"] = con.execute(
-                    f"update raw.{table} set {assignments} where {DATED_TABLES[table]} = ?", [day]
+                    f"update raw.{table} set {assignments} where {DATED_TABLES[table]} = ? {played}", [day]
                 ).fetchone()[0]
     return touched
 

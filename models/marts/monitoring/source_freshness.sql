@@ -17,8 +17,6 @@
     {'layer': 'raw', 'model': 'stg_closing_lines__game_lines', 'date': 'game_date', 'raw_table': 'closing_game_lines'},
     {'layer': 'mart', 'model': 'player_daily_cache', 'date': 'game_date', 'raw_table': none},
     {'layer': 'mart', 'model': 'ml_feature_store_v2', 'date': 'game_date', 'raw_table': none},
-    {'layer': 'mart', 'model': 'feature_store_gaps', 'date': 'game_date', 'raw_table': none},
-    {'layer': 'mart', 'model': 'prediction_accuracy', 'date': 'game_date', 'raw_table': none},
 ] %}
 
 with relation_dates as (

@@ -6,8 +6,11 @@ a chunk (mark running, committed) and after it (rows, gap resolution, mark finis
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,18 +55,23 @@ def dbt_paths(settings: Settings) -> tuple[Path, Path]:
 def dbt_command(
     settings: Settings, verb: str, selection: tuple[str, ...], dbt_vars: dict[str, str]
 ) -> tuple[dbt.DbtRun | None, str | None]:
-    """Run `dbt VERB --select SELECTION --vars ...`; returns (results, error message or None)."""
+    """Run `dbt VERB --select SELECTION --vars ...`; returns (results, error message or None).
+
+    dbt's own console output is captured (it would break the chunk lines and the progress bar); the error
+    message keeps its substance, and dbt's full log stays in the log path."""
     target_path, log_path = dbt_paths(settings)
+    console = io.StringIO()
     try:
-        run = dbt.invoke(
-            settings,
-            [verb, "--select", *selection, "--log-path", str(log_path)],
-            dbt_vars=dbt_vars,
-            target_path=target_path,
-            raise_on_failure=False,
-        )
+        with contextlib.redirect_stdout(console):
+            run = dbt.invoke(
+                settings,
+                [verb, "--select", *selection, "--log-path", str(log_path)],
+                dbt_vars=dbt_vars,
+                target_path=target_path,
+                raise_on_failure=False,
+            )
     except NbaPropsError as exc:
-        return None, str(exc)
+        return None, f"{exc}{_console_detail(console.getvalue())}"
     if run.success:
         return run, None
     failed = run.failures
@@ -72,7 +80,16 @@ def dbt_command(
         detail = " ".join((first.message or "").split())[:300]
         more = f" (+{len(failed) - 1} more)" if len(failed) > 1 else ""
         return run, f"{first.unique_id.split('.')[-1]}: {detail}{more}"
-    return run, f"dbt {verb} failed without node results"
+    return run, f"dbt {verb} failed without node results{_console_detail(console.getvalue())}"
+
+
+def _console_detail(text: str) -> str:
+    """The lines after dbt's 'Encountered an error:' squeezed to one line (compilation errors live there)."""
+    marker = "Encountered an error:"
+    if marker not in text:
+        return ""
+    tail = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", text.split(marker, 1)[1]).split())
+    return f" ({tail[:300]})" if tail else ""
 
 
 def run_chunks(
