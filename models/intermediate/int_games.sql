@@ -103,7 +103,8 @@ odds_api_tipoffs as (
     from {{ ref('stg_odds_api__points_lines') }}
     where true
     qualify row_number() over (
-        partition by game_date, home_team_abbr, away_team_abbr order by snapshot_at desc, tipoff_at desc
+        partition by game_date, least(home_team_abbr, away_team_abbr), greatest(home_team_abbr, away_team_abbr)
+        order by snapshot_at desc, tipoff_at desc
     ) = 1
 
 ),
@@ -127,8 +128,10 @@ final as (
     from games
     left join odds_api_tipoffs
         on games.game_date = odds_api_tipoffs.game_date
-        and games.home_team_abbr = odds_api_tipoffs.home_team_abbr
-        and games.away_team_abbr = odds_api_tipoffs.away_team_abbr
+        and least(games.home_team_abbr, games.away_team_abbr)
+            = least(odds_api_tipoffs.home_team_abbr, odds_api_tipoffs.away_team_abbr)
+        and greatest(games.home_team_abbr, games.away_team_abbr)
+            = greatest(odds_api_tipoffs.home_team_abbr, odds_api_tipoffs.away_team_abbr)
 
 )
 
