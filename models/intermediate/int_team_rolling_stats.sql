@@ -24,11 +24,13 @@ team_games as (
 
 team_dates as (
 
-    select distinct game_date, season, home_team_abbr as team_abbr, away_team_abbr as opponent_team_abbr
-    from games
-    union distinct
-    select distinct game_date, season, away_team_abbr as team_abbr, home_team_abbr as opponent_team_abbr
-    from games
+    -- both sides of every game; distinct outside a union all (one shape that every engine and emulator reads alike)
+    select distinct game_date, season, team_abbr, opponent_team_abbr
+    from (
+        select game_date, season, home_team_abbr as team_abbr, away_team_abbr as opponent_team_abbr from games
+        union all
+        select game_date, season, away_team_abbr as team_abbr, home_team_abbr as opponent_team_abbr from games
+    ) as both_sides
 
 ),
 

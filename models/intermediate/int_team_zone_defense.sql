@@ -17,9 +17,12 @@ games as (
 
 team_dates as (
 
-    select distinct game_date, season, home_team_abbr as team_abbr from games
-    union distinct
-    select distinct game_date, season, away_team_abbr as team_abbr from games
+    select distinct game_date, season, team_abbr
+    from (
+        select game_date, season, home_team_abbr as team_abbr from games
+        union all
+        select game_date, season, away_team_abbr as team_abbr from games
+    ) as both_sides
 
 ),
 

@@ -103,7 +103,8 @@ def emulator(tmp_path_factory: pytest.TempPathFactory):
 def raw_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not any(SAMPLE_DIR.glob("*.csv*")):
         unavailable(f"the bundled sample is missing from {SAMPLE_DIR}")
-    wh = tmp_path_factory.mktemp("raw_sample") / "raw.duckdb"
+    # Not raw.duckdb: a catalog named like the raw schema makes `raw.x` ambiguous in DuckDB.
+    wh = tmp_path_factory.mktemp("raw_sample") / "sample_raw.duckdb"
     run_cli(["load", "all", str(SAMPLE_DIR)], wh, check=True)
     return wh
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-
 from nba_props.predictions import history
 
 COLUMNS = (

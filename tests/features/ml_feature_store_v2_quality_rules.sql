@@ -17,10 +17,10 @@ with checks as (
 
 select *
 from checks
-where default_feature_count <> expected_default_count
-    or required_default_count <> expected_required_default_count
-    or index_count <> default_feature_count
-    or (is_quality_ready and required_default_count <> 0)
+where default_feature_count != expected_default_count
+    or required_default_count != expected_required_default_count
+    or index_count != default_feature_count
+    or (is_quality_ready and required_default_count != 0)
     or (required_default_count >= 1 and feature_quality_score > 69)
     or (required_default_count >= 5 and feature_quality_score > 49)
     or feature_quality_score < 0

@@ -17,4 +17,4 @@ select
 from {{ ref('vegas_line_coverage_daily') }} as coverage
 left join alert_counts
     on coverage.game_date = alert_counts.game_date
-where coverage.star_players_missing_line <> coalesce(alert_counts.alert_rows, 0)
+where coverage.star_players_missing_line != coalesce(alert_counts.alert_rows, 0)

@@ -174,8 +174,8 @@ reasons_changed as (
     inner join current_gaps
         on current_gaps.player_lookup = open_gaps.player_lookup
         and current_gaps.game_date = open_gaps.game_date
-    where current_gaps.reason <> open_gaps.reason
-        or current_gaps.reason_detail <> open_gaps.reason_detail
+    where current_gaps.reason != open_gaps.reason
+        or current_gaps.reason_detail != open_gaps.reason_detail
 ),
 
 resolved as (

@@ -22,9 +22,12 @@ player_games as (
 
 teams_playing as (
 
-    select distinct game_date, home_team_abbr as team_abbr from {{ ref('int_games') }}
-    union distinct
-    select distinct game_date, away_team_abbr as team_abbr from {{ ref('int_games') }}
+    select distinct game_date, team_abbr
+    from (
+        select game_date, home_team_abbr as team_abbr from {{ ref('int_games') }}
+        union all
+        select game_date, away_team_abbr as team_abbr from {{ ref('int_games') }}
+    ) as both_sides
 
 ),
 

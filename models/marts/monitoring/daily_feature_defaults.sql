@@ -7,11 +7,11 @@
 with feature_rows as (
 
     select
-        game_date,
-        {%- for feature in features %}
+        {% for feature in features -%}
         {{ feature.name }}_source,
-        {{ feature.name }}_default_reason{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ feature.name }}_default_reason,
+        {% endfor -%}
+        game_date
     from {{ ref('ml_feature_store_v2') }}
 
 ),

@@ -26,9 +26,9 @@ quality_by_date as (
         count(*) as total_rows,
         -- DNP rows are kept in the store (they are real history) but a pre-game run would not serve them.
         sum(case when spine_reason = 'dnp' then 1 else 0 end) as dnp_rows,
-        sum(case when spine_reason <> 'dnp' then 1 else 0 end) as playing_rows,
+        sum(case when spine_reason != 'dnp' then 1 else 0 end) as playing_rows,
         sum(is_quality_ready) as quality_ready_rows,
-        sum(case when spine_reason <> 'dnp' then is_quality_ready else 0 end) as playing_quality_ready_rows,
+        sum(case when spine_reason != 'dnp' then is_quality_ready else 0 end) as playing_quality_ready_rows,
         sum(case when required_default_count = 0 then 1 else 0 end) as required_defaults_zero_rows,
         sum(case when default_feature_count = 0 then 1 else 0 end) as all_defaults_zero_rows,
         sum(case when quality_alert_level = 'red' then 1 else 0 end) as red_alert_rows,

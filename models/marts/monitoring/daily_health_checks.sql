@@ -1,7 +1,7 @@
 {{ config(tags=['monitoring']) }}
 -- Grain: game_date, check_name. The daily runbook as data: one row per date and check with the observed
 -- value, its warn and alert thresholds (dbt vars, defaults from the reference system's runbook) and a status
--- ok / warn / alert. `nba-props validate-daily` prints these rows; dashboards filter status <> 'ok'.
+-- ok / warn / alert. `nba-props validate-daily` prints these rows; dashboards filter status != 'ok'.
 -- Dates: every date of the feature store, plus dates with games inside the store's range that have no rows.
 -- Star players without a line warn from one and alert from var star_missing_lines_alert_min when they are also
 -- at least var star_missing_lines_alert_pct of the date's playing stars: a book pulling one questionable
@@ -57,8 +57,8 @@ drifted_rows_by_date as (
         count(*) as drifted_rows
     from {{ ref('ml_feature_store_v2') }}
     where
-        feature_version <> '{{ var('feature_version', none) or feature_contract_version() }}'
-        or contract_hash <> '{{ feature_contract_hash() }}'
+        feature_version != '{{ var('feature_version', none) or feature_contract_version() }}'
+        or contract_hash != '{{ feature_contract_hash() }}'
         or feature_version is null
         or contract_hash is null
     group by game_date

@@ -13,8 +13,8 @@ with feature_rows as (
         game_date,
         feature_version,
         contract_hash,
-        coalesce(feature_version <> '{{ expected_version }}', true)
-        or coalesce(contract_hash <> '{{ expected_hash }}', true) as is_drifted
+        coalesce(feature_version != '{{ expected_version }}', true)
+        or coalesce(contract_hash != '{{ expected_hash }}', true) as is_drifted
     from {{ ref('ml_feature_store_v2') }}
 
 ),

@@ -36,7 +36,7 @@ classified as (
             when points_avg_season_source in ('default', 'missing') then null
             else points_avg_season
         end as points_avg_season,
-        spine_reason <> 'dnp' as is_playing,
+        spine_reason != 'dnp' as is_playing,
         coalesce(
             points_avg_season_source not in ('default', 'missing')
             and points_avg_season > {{ var('star_points_avg_min') }},

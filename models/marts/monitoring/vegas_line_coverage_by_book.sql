@@ -40,7 +40,7 @@ visible_lines as (
         game_date is not null
         and is_pre_tipoff
         and is_line_usable
-        {% if as_of %}and snapshot_at <= cast('{{ as_of }}' as timestamp){% endif %}
+        and {% if as_of %}snapshot_at <= cast('{{ as_of }}' as timestamp){% else %}true{% endif %}
 
 ),
 

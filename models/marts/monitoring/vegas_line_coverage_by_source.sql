@@ -39,7 +39,7 @@ visible_lines as (
         game_date is not null
         and is_pre_tipoff
         and is_line_usable
-        {% if as_of %}and snapshot_at <= cast('{{ as_of }}' as timestamp){% endif %}
+        and {% if as_of %}snapshot_at <= cast('{{ as_of }}' as timestamp){% else %}true{% endif %}
 
 ),
 
@@ -65,7 +65,6 @@ selected_by_source as (
     select
         game_date,
         vegas_line_source as line_source,
-        
         count(*) as selected_rows
     from player_lines
     where vegas_line_source is not null

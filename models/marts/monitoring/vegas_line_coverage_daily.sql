@@ -39,7 +39,7 @@ visible_line_players as (
         game_date is not null
         and is_pre_tipoff
         and is_line_usable
-        {% if as_of %}and snapshot_at <= cast('{{ as_of }}' as timestamp){% endif %}
+        and {% if as_of %}snapshot_at <= cast('{{ as_of }}' as timestamp){% else %}true{% endif %}
 
 ),
 

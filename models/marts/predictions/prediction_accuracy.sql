@@ -16,7 +16,13 @@ active_predictions as (
 
 player_games as (
 
-    select player_lookup, game_id, points, minutes, is_dnp, dnp_reason
+    select
+        player_lookup,
+        game_id,
+        points,
+        minutes,
+        is_dnp,
+        dnp_reason
     from {{ ref('int_player_games') }}
 
 ),
@@ -29,11 +35,12 @@ joined as (
         coalesce(player_games.is_dnp, false) as is_dnp,
         player_games.dnp_reason,
         cast(player_games.points as {{ runner_column_type('double') }}) as actual_points,
-        player_games.minutes as actual_minutes,
+        player_games.minutes as actual_minutes
     from active_predictions
     left join player_games
-        on active_predictions.player_lookup = player_games.player_lookup
-        and active_predictions.game_id = player_games.game_id
+        on
+            active_predictions.player_lookup = player_games.player_lookup
+            and active_predictions.game_id = player_games.game_id
 
 ),
 
@@ -48,7 +55,7 @@ graded as (
             when recommendation = 'PASS' then 'ungraded_pass'
             when actual_points = line_points then 'push'
             else 'graded'
-        end as grade_status,
+        end as grade_status
     from joined
 
 )
@@ -92,5 +99,5 @@ select
         when has_box_score and not is_dnp and line_points is not null then abs(line_points - actual_points)
     end as line_absolute_error,
     case when has_box_score and not is_dnp then abs(predicted_points - actual_points) <= 3 end as is_within_3,
-    case when has_box_score and not is_dnp then abs(predicted_points - actual_points) <= 5 end as is_within_5,
+    case when has_box_score and not is_dnp then abs(predicted_points - actual_points) <= 5 end as is_within_5
 from graded
