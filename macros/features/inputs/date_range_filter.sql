@@ -1,8 +1,11 @@
 {#- Bounds a model's output rows to the `start_date` / `end_date` vars (inclusive; null = unbounded).
-    History before start_date is still read by the model: apply this to the output rows only. -#}
+    History before start_date is still read by the model: apply this to the output rows only.
+    Unbounded renders `1 = 1` (not a bare `true`, which crucible-emulator's BigQuery translation drops rows on). -#}
 {% macro date_range_filter(column) -%}
     {%- set start_date = var('start_date', none) -%}
     {%- set end_date = var('end_date', none) -%}
-    ({% if start_date %}{{ column }} >= cast('{{ start_date }}' as date){% else %}true{% endif %}
-    and {% if end_date %}{{ column }} <= cast('{{ end_date }}' as date){% else %}true{% endif %})
+    {%- set conditions = [] -%}
+    {%- if start_date %}{% do conditions.append(column ~ " >= cast('" ~ start_date ~ "' as date)") %}{% endif -%}
+    {%- if end_date %}{% do conditions.append(column ~ " <= cast('" ~ end_date ~ "' as date)") %}{% endif -%}
+    ({{ conditions | join(' and ') if conditions else '1 = 1' }})
 {%- endmacro %}

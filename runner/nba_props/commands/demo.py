@@ -13,8 +13,8 @@ from nba_props.errors import NbaPropsError
 from nba_props.settings import load_settings
 
 # A real 2023-24 day inside the sample's hourly Rotowire line snapshots (2024-01-25 .. 2024-06-17).
-DEMO_DATE = "2024-03-05"
-TRAIN_THROUGH = "2024-03-01"
+DEMO_DATE = "2024-02-27"
+TRAIN_THROUGH = DEMO_DATE
 EVALUATE_START, EVALUATE_END = "2024-03-04", "2024-03-17"
 REPORT_START, REPORT_END = "2023-11-07", "2024-04-14"
 
@@ -33,10 +33,12 @@ def demo_steps(sample_dir: str) -> list[Step]:
              ["dbt", "build"]),
         Step(f"Train a points model on quality-ready rows before {TRAIN_THROUGH}",
              ["train", "--through-date", TRAIN_THROUGH]),
-        Step(f"Predict {DEMO_DATE} as of 10:00 ET (first run)",
-             ["predict", "--date", DEMO_DATE, "--as-of", f"{DEMO_DATE}T15:00:00Z", "--mode", "first"]),
-        Step(f"Lines arrive and move: check {DEMO_DATE} again as of 18:30 ET",
-             ["check-lines", "--date", DEMO_DATE, "--as-of", f"{DEMO_DATE}T23:30:00Z"]),
+        Step(f"Predict {DEMO_DATE} as of 05:00 ET (first run, few lines posted yet)",
+             ["predict", "--date", DEMO_DATE, "--as-of", f"{DEMO_DATE}T10:00:00Z", "--mode", "first"]),
+        Step(f"Lines arrive and move: check {DEMO_DATE} again as of 11:30 ET",
+             ["check-lines", "--date", DEMO_DATE, "--as-of", f"{DEMO_DATE}T16:30:00Z"]),
+        Step("... and again as of 14:30 ET",
+             ["check-lines", "--date", DEMO_DATE, "--as-of", f"{DEMO_DATE}T19:30:00Z"]),
         Step(f"Walk-forward evaluation {EVALUATE_START} .. {EVALUATE_END}",
              ["evaluate", "--start-date", EVALUATE_START, "--end-date", EVALUATE_END]),
         # validate-daily exits 1 on warnings and 2 on alerts: that is its answer, not a demo failure.
