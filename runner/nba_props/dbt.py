@@ -64,10 +64,14 @@ def invoke(
     target_path = target_path or settings.project_dir / "target"
     args = [
         *command,
-        "--project-dir", str(settings.project_dir),
-        "--profiles-dir", str(settings.profiles_dir),
-        "--target", settings.target,
-        "--target-path", str(target_path),
+        "--project-dir",
+        str(settings.project_dir),
+        "--profiles-dir",
+        str(settings.profiles_dir),
+        "--target",
+        settings.target,
+        "--target-path",
+        str(target_path),
     ]
     if dbt_vars:
         args += ["--vars", vars_arg(dbt_vars)]
@@ -82,7 +86,9 @@ def invoke(
         raise NbaPropsError(f"dbt {command[0]} could not start: {_first_line(result.exception)}")
     run = _read_run_results(args, run_results, bool(result.success))
     if raise_on_failure and not run.success:
-        failed = ", ".join(f"{n.unique_id.split('.')[-1]} ({_first_line(n.message)})" for n in run.failures[:5])
+        failed = ", ".join(
+            f"{n.unique_id.split('.')[-1]} ({_first_line(n.message)})" for n in run.failures[:5]
+        )
         raise DbtFailure(f"dbt {command[0]} failed: {failed or _first_line(result.exception)}")
     return run
 

@@ -75,7 +75,9 @@ def as_of_option(f: Callable) -> Callable:
 
 
 def date_range_options(f: Callable) -> Callable:
-    f = click.option("--end-date", "end_date", type=DATE, required=True, help="Last game date (inclusive).")(f)
+    f = click.option("--end-date", "end_date", type=DATE, required=True, help="Last game date (inclusive).")(
+        f
+    )
     f = click.option("--start-date", "start_date", type=DATE, required=True, help="First game date.")(f)
     return f
 

@@ -12,7 +12,9 @@ from nba_props.errors import NbaPropsError, WarehouseLockedError
 
 
 @contextmanager
-def connect(path: Path, read_only: bool = False, must_exist: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    path: Path, read_only: bool = False, must_exist: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse file; a lock held by another process becomes one readable error."""
     if (must_exist or read_only) and not path.exists():
         raise NbaPropsError(f"no warehouse at {path}: run `nba-props load` first (or `make demo`)")

@@ -1,4 +1,4 @@
-"""Shared fixtures: an isolated warehouse per test, the CLI as a subprocess, and one built sample warehouse."""
+"""Shared fixtures: an isolated warehouse per test, the CLI as a subprocess, one built sample warehouse."""
 
 from __future__ import annotations
 
@@ -48,7 +48,9 @@ def cli_env(warehouse: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(args: list[str], warehouse: Path, check: bool = False, **extra_env: str) -> subprocess.CompletedProcess:
+def run_cli(
+    args: list[str], warehouse: Path, check: bool = False, **extra_env: str
+) -> subprocess.CompletedProcess:
     """Run `nba-props ARGS` in a subprocess against WAREHOUSE (dbtRunner allows one runner per process)."""
     proc = subprocess.run(
         [sys.executable, "-m", "nba_props.cli", *args],
@@ -59,16 +61,30 @@ def run_cli(args: list[str], warehouse: Path, check: bool = False, **extra_env: 
         timeout=1800,
     )
     if check and proc.returncode != 0:
-        raise AssertionError(f"nba-props {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+        raise AssertionError(
+            f"nba-props {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+        )
     return proc
 
 
-def run_dbt(args: list[str], warehouse: Path, target_path: Path, check: bool = True) -> subprocess.CompletedProcess:
+def run_dbt(
+    args: list[str], warehouse: Path, target_path: Path, check: bool = True
+) -> subprocess.CompletedProcess:
     """Run the dbt CLI from the project against WAREHOUSE, with its own target path."""
     dbt = Path(sys.executable).parent / "dbt"
     proc = subprocess.run(
-        [str(dbt), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-         "--target-path", str(target_path), "--log-path", str(target_path / "logs")],
+        [
+            str(dbt),
+            *args,
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target-path",
+            str(target_path),
+            "--log-path",
+            str(target_path / "logs"),
+        ],
         cwd=PROJECT_DIR,
         env=cli_env(warehouse),
         capture_output=True,
@@ -76,7 +92,9 @@ def run_dbt(args: list[str], warehouse: Path, target_path: Path, check: bool = T
         timeout=1800,
     )
     if check and proc.returncode != 0:
-        raise AssertionError(f"dbt {' '.join(args)} exited {proc.returncode}\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}")
+        raise AssertionError(
+            f"dbt {' '.join(args)} exited {proc.returncode}\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}"
+        )
     return proc
 
 
@@ -105,7 +123,8 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory, profile_ready: No
 
 @pytest.fixture
 def sample_copy(sample_warehouse: Path, tmp_path: Path) -> Path:
-    """A private copy of the built sample warehouse that a test may change."""
-    copy = tmp_path / "sample_copy.duckdb"
+    """A private copy of the built sample warehouse that a test may change. It keeps the file name: DuckDB
+    names the catalog after the file, and the views dbt created refer to it."""
+    copy = tmp_path / sample_warehouse.name
     shutil.copyfile(sample_warehouse, copy)
     return copy

@@ -1,6 +1,6 @@
 {#- Bounds a model's output rows to the `start_date` / `end_date` vars (inclusive; null = unbounded).
     History before start_date is still read by the model: apply this to the output rows only.
-    Unbounded renders `1 = 1` (not a bare `true`, which crucible-emulator's BigQuery translation drops rows on). -#}
+    Unbounded renders `1 = 1`. Unit tests of bounded models run with the vars unset (fixtures are old dates). -#}
 {% macro date_range_filter(column) -%}
     {%- set start_date = var('start_date', none) -%}
     {%- set end_date = var('end_date', none) -%}

@@ -29,18 +29,30 @@ class Step:
 def demo_steps(sample_dir: str) -> list[Step]:
     return [
         Step("Load the bundled sample into raw tables", ["load", "all", sample_dir]),
-        Step("Build the whole warehouse: seeds, staging, features, monitoring, with their tests",
-             ["dbt", "build"]),
-        Step(f"Train a points model on quality-ready rows before {TRAIN_THROUGH}",
-             ["train", "--through-date", TRAIN_THROUGH]),
-        Step(f"Predict {DEMO_DATE} as of 05:00 ET (first run, few lines posted yet)",
-             ["predict", "--date", DEMO_DATE, "--as-of", f"{DEMO_DATE}T10:00:00Z", "--mode", "first"]),
-        Step(f"Lines arrive and move: check {DEMO_DATE} again as of 11:30 ET",
-             ["check-lines", "--date", DEMO_DATE, "--as-of", f"{DEMO_DATE}T16:30:00Z"]),
-        Step("... and again as of 14:30 ET",
-             ["check-lines", "--date", DEMO_DATE, "--as-of", f"{DEMO_DATE}T19:30:00Z"]),
-        Step(f"Walk-forward evaluation {EVALUATE_START} .. {EVALUATE_END}",
-             ["evaluate", "--start-date", EVALUATE_START, "--end-date", EVALUATE_END]),
+        Step(
+            "Build the whole warehouse: seeds, staging, features, monitoring, with their tests",
+            ["dbt", "build"],
+        ),
+        Step(
+            f"Train a points model on quality-ready rows before {TRAIN_THROUGH}",
+            ["train", "--through-date", TRAIN_THROUGH],
+        ),
+        Step(
+            f"Predict {DEMO_DATE} as of 05:00 ET (first run, few lines posted yet)",
+            ["predict", "--date", DEMO_DATE, "--as-of", f"{DEMO_DATE}T10:00:00Z", "--mode", "first"],
+        ),
+        Step(
+            f"Lines arrive and move: check {DEMO_DATE} again as of 11:30 ET",
+            ["check-lines", "--date", DEMO_DATE, "--as-of", f"{DEMO_DATE}T16:30:00Z"],
+        ),
+        Step(
+            "... and again as of 14:30 ET",
+            ["check-lines", "--date", DEMO_DATE, "--as-of", f"{DEMO_DATE}T19:30:00Z"],
+        ),
+        Step(
+            f"Walk-forward evaluation {EVALUATE_START} .. {EVALUATE_END}",
+            ["evaluate", "--start-date", EVALUATE_START, "--end-date", EVALUATE_END],
+        ),
         # validate-daily exits 1 on warnings and 2 on alerts: that is its answer, not a demo failure.
         Step(f"Daily validation of {DEMO_DATE}", ["validate-daily", "--date", DEMO_DATE], (0, 1, 2)),
         Step("Static HTML report", ["report", "--start-date", REPORT_START, "--end-date", REPORT_END]),
@@ -71,4 +83,6 @@ def command(sample_dir: str | None) -> None:
             raise NbaPropsError(f"demo step {number} ({step.title}) failed: {exc}", exc.exit_code) from exc
         if code not in step.ok_exit_codes:
             raise NbaPropsError(f"demo step {number} ({step.title}) exited {code}", exit_code=1)
-    click.secho(f"\ndemo finished in {time.monotonic() - started:.0f} s; warehouse: {settings.duckdb_path}", bold=True)
+    click.secho(
+        f"\ndemo finished in {time.monotonic() - started:.0f} s; warehouse: {settings.duckdb_path}", bold=True
+    )
