@@ -41,6 +41,9 @@ DEFAULT_PROJECT = "nba-props-local"
 DATE_COLUMNS = ("game_date", "snapshot_utc", "commence_time", "date", "move_date")
 # Rows per raw table in the slice: the emulator's CSV load inserts about 150 rows a second.
 MAX_ROWS = 2000
+# Unit tests run in their own `dbt test` without the date vars: their fixture dates lie outside any slice.
+BUILD_EXCLUDES = ["--exclude", "resource_type:unit_test"]
+UNIT_TESTS = ["--select", "resource_type:unit_test"]
 # Selection left out on the emulator, with the reason (dbt --exclude syntax).
 EMULATOR_EXCLUDES: dict[str, str] = {}
 
@@ -398,15 +401,19 @@ def build(args: argparse.Namespace) -> int:
         client = bigquery_client(emulator.endpoint)
         load_slice(client, manifest)
         started = time.monotonic()
+        env = dbt_env(emulator.endpoint)
         proc = run_dbt(
-            ["build", *exclude_args()], "bigquery_emulator", work_dir, dbt_env(emulator.endpoint), dbt_vars
+            ["build", *BUILD_EXCLUDES, *exclude_args()], "bigquery_emulator", work_dir, env, dbt_vars
         )
         print(proc.stdout[-4000:])
         print(f"dbt build on the emulator: exit {proc.returncode} in {time.monotonic() - started:.0f} s")
+        unit = run_dbt(["test", *UNIT_TESTS, *exclude_args()], "bigquery_emulator", work_dir, env)
+        print(unit.stdout[-2000:])
+        print(f"dbt unit tests on the emulator: exit {unit.returncode}")
         counts = relation_counts(client, work_dir / "target-bigquery_emulator" / "manifest.json")
         for uid, n in sorted(counts.items()):
             print(f"  {uid.split('.', 2)[-1]:<60} {n:>8}")
-    return proc.returncode
+    return proc.returncode or unit.returncode
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -134,8 +134,15 @@ def emulator_build(emulator, raw_warehouse: Path, window, dbt_vars, tmp_path_fac
     client = bq.bigquery_client(emulator.endpoint)
     loaded = bq.load_slice(client, manifest)
     env = bq.dbt_env(emulator.endpoint)
-    proc = bq.run_dbt(["build", *bq.exclude_args()], "bigquery_emulator", work, env, dbt_vars)
+    # Models and data tests on the slice, bounded by the date vars; unit tests after, without the vars (their
+    # fixture dates lie outside any slice window, and a bounded model would see no rows).
+    proc = bq.run_dbt(
+        ["build", *bq.BUILD_EXCLUDES, *bq.exclude_args()], "bigquery_emulator", work, env, dbt_vars
+    )
+    statuses = bq.node_statuses(work, "bigquery_emulator")
     counts = bq.relation_counts(client, work / "target-bigquery_emulator" / "manifest.json")
+    unit = bq.run_dbt(["test", *bq.UNIT_TESTS, *bq.exclude_args()], "bigquery_emulator", work, env)
+    statuses.update(bq.node_statuses(work, "bigquery_emulator"))
     return {
         "work": work,
         "client": client,
@@ -144,7 +151,8 @@ def emulator_build(emulator, raw_warehouse: Path, window, dbt_vars, tmp_path_fac
         "manifest": manifest,
         "loaded": loaded,
         "counts": counts,
-        "statuses": bq.node_statuses(work, "bigquery_emulator"),
+        "statuses": statuses,
+        "unit": unit,
     }
 
 
@@ -168,6 +176,8 @@ def test_dbt_build_on_the_emulator_passes(emulator_build) -> None:
     assert not failed, f"failed on the emulator: {failed}\n{proc.stdout[-6000:]}"
     assert not skipped, f"skipped on the emulator: {skipped[:20]}"
     assert proc.returncode == 0, proc.stdout[-4000:]
+    assert any(uid.startswith("unit_test.") for uid in statuses), "no unit test ran on the emulator"
+    assert emulator_build["unit"].returncode == 0, emulator_build["unit"].stdout[-4000:]
 
 
 def test_every_layer_has_rows_on_the_emulator(emulator_build) -> None:
@@ -223,7 +233,7 @@ def test_emulator_and_duckdb_agree_on_row_counts(
     wh = work / "slice.duckdb"
     bq.slice_duckdb(raw_warehouse, wh, window["raw_start"], window["end"], bq.MAX_ROWS)
     env = dict(os.environ, NBA_PROPS_DUCKDB_PATH=str(wh), NBA_PROPS_TARGET="dev")
-    proc = bq.run_dbt(["build", *bq.exclude_args()], "dev", work, env, dbt_vars)
+    proc = bq.run_dbt(["build", *bq.BUILD_EXCLUDES, *bq.exclude_args()], "dev", work, env, dbt_vars)
     assert proc.returncode == 0, proc.stdout[-4000:]
     duck_manifest = json.loads((work / "target-dev" / "manifest.json").read_text())
     duck_counts: dict[str, int] = {}
