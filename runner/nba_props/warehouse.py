@@ -20,7 +20,14 @@ def connect(
         raise NbaPropsError(f"no warehouse at {path}: run `nba-props load` first (or `make demo`)")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.ConnectionException:
+            # dbt (in this process, through dbtRunner) still holds the file read-write; DuckDB refuses a second
+            # connection with another configuration, so share its mode.
+            if not read_only:
+                raise
+            con = duckdb.connect(str(path))
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise WarehouseLockedError(
