@@ -23,8 +23,8 @@ def connect(
         try:
             con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.ConnectionException:
-            # dbt (in this process, through dbtRunner) still holds the file read-write; DuckDB refuses a second
-            # connection with another configuration, so share its mode.
+            # dbt (in this process, through dbtRunner) still holds the file read-write; DuckDB refuses
+            # a second connection with another configuration, so share its mode.
             if not read_only:
                 raise
             con = duckdb.connect(str(path))
