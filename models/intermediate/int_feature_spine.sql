@@ -49,16 +49,30 @@ past_rows as (
 
 pre_game_team_games as (
 
-    select game_id, game_date, season, season_type, home_team_abbr as team_abbr,
-        away_team_abbr as opponent_team_abbr, true as is_home
+    select
+        game_id,
+        game_date,
+        season,
+        season_type,
+        home_team_abbr as team_abbr,
+        away_team_abbr as opponent_team_abbr,
+        true as is_home
     from games
-    where game_id not in (select game_id from games_with_box_scores)
+    where
+        game_id not in (select game_id from games_with_box_scores)
         and {{ date_range_filter('game_date') }}
     union all
-    select game_id, game_date, season, season_type, away_team_abbr as team_abbr,
-        home_team_abbr as opponent_team_abbr, false as is_home
+    select
+        game_id,
+        game_date,
+        season,
+        season_type,
+        away_team_abbr as team_abbr,
+        home_team_abbr as opponent_team_abbr,
+        false as is_home
     from games
-    where game_id not in (select game_id from games_with_box_scores)
+    where
+        game_id not in (select game_id from games_with_box_scores)
         and {{ date_range_filter('game_date') }}
 
 ),
@@ -80,7 +94,11 @@ played_rows as (
 -- team games numbered within the season so "the team's last N games" can be found for a future date
 team_game_dates as (
 
-    select distinct team_abbr, season, game_date from player_games
+    select distinct
+        team_abbr,
+        season,
+        game_date
+    from player_games
 
 ),
 
@@ -101,9 +119,10 @@ team_window_start as (
             ) as games_back
         from pre_game_team_games
         inner join team_game_dates
-            on team_game_dates.team_abbr = pre_game_team_games.team_abbr
-            and team_game_dates.season = pre_game_team_games.season
-            and team_game_dates.game_date < pre_game_team_games.game_date
+            on
+                team_game_dates.team_abbr = pre_game_team_games.team_abbr
+                and team_game_dates.season = pre_game_team_games.season
+                and team_game_dates.game_date < pre_game_team_games.game_date
     ) as earlier_team_games
     where games_back <= {{ roster_window }}
     group by 1, 2
@@ -126,9 +145,10 @@ latest_game_per_player as (
         ) as recency_rank
     from pre_game_team_games
     inner join played_rows
-        on played_rows.season = pre_game_team_games.season
-        and played_rows.team_abbr = pre_game_team_games.team_abbr
-        and played_rows.game_date < pre_game_team_games.game_date
+        on
+            played_rows.season = pre_game_team_games.season
+            and played_rows.team_abbr = pre_game_team_games.team_abbr
+            and played_rows.game_date < pre_game_team_games.game_date
 
 ),
 
@@ -154,28 +174,32 @@ pre_game_rows as (
         'pre_game_roster' as spine_reason
     from pre_game_team_games
     inner join latest_game_per_player
-        on latest_game_per_player.game_id = pre_game_team_games.game_id
-        and latest_game_per_player.team_abbr = pre_game_team_games.team_abbr
-        and latest_game_per_player.recency_rank = 1
+        on
+            latest_game_per_player.game_id = pre_game_team_games.game_id
+            and latest_game_per_player.team_abbr = pre_game_team_games.team_abbr
+            and latest_game_per_player.recency_rank = 1
     left join team_window_start
-        on team_window_start.game_id = pre_game_team_games.game_id
-        and team_window_start.team_abbr = pre_game_team_games.team_abbr
+        on
+            team_window_start.game_id = pre_game_team_games.game_id
+            and team_window_start.team_abbr = pre_game_team_games.team_abbr
     left join injury_listed
-        on injury_listed.game_id = pre_game_team_games.game_id
-        and injury_listed.player_lookup = latest_game_per_player.player_lookup
+        on
+            injury_listed.game_id = pre_game_team_games.game_id
+            and injury_listed.player_lookup = latest_game_per_player.player_lookup
     -- his latest game of the season must be for this team (not traded since)
     where not exists (
         select 1
         from played_rows as later
-        where later.player_lookup = latest_game_per_player.player_lookup
+        where
+            later.player_lookup = latest_game_per_player.player_lookup
             and later.season = pre_game_team_games.season
             and later.game_date > latest_game_per_player.last_game_date
             and later.game_date < pre_game_team_games.game_date
     )
-        and (
-            latest_game_per_player.last_game_date >= team_window_start.window_start_date
-            or injury_listed.player_lookup is not null
-        )
+    and (
+        latest_game_per_player.last_game_date >= team_window_start.window_start_date
+        or injury_listed.player_lookup is not null
+    )
 
 ),
 

@@ -29,16 +29,29 @@ team_schedule as (
         game_date,
         lag(game_date) over (partition by team_abbr, season order by game_date, game_id) as previous_game_date
     from (
-        select home_team_abbr as team_abbr, game_id, game_date, season from games
+        select
+            home_team_abbr as team_abbr,
+            game_id,
+            game_date,
+            season
+        from games
         union all
-        select away_team_abbr as team_abbr, game_id, game_date, season from games
+        select
+            away_team_abbr as team_abbr,
+            game_id,
+            game_date,
+            season
+        from games
     ) as team_games
 
 ),
 
 rolling as (
 
-    select player_lookup, game_date, days_since_last_game
+    select
+        player_lookup,
+        game_date,
+        days_since_last_game
     from {{ ref('int_player_rolling_stats') }}
 
 ),
@@ -74,20 +87,25 @@ joined as (
         listed.injury_risk as listed_injury_risk
     from spine
     left join team_schedule
-        on team_schedule.team_abbr = spine.team_abbr
-        and team_schedule.game_id = spine.game_id
+        on
+            team_schedule.team_abbr = spine.team_abbr
+            and team_schedule.game_id = spine.game_id
     left join team_schedule as opponent_schedule
-        on opponent_schedule.team_abbr = spine.opponent_team_abbr
-        and opponent_schedule.game_id = spine.game_id
+        on
+            opponent_schedule.team_abbr = spine.opponent_team_abbr
+            and opponent_schedule.game_id = spine.game_id
     left join rolling
-        on rolling.player_lookup = spine.player_lookup
-        and rolling.game_date = spine.game_date
+        on
+            rolling.player_lookup = spine.player_lookup
+            and rolling.game_date = spine.game_date
     left join reports
-        on reports.game_id = spine.game_id
-        and reports.team_abbr = spine.team_abbr
+        on
+            reports.game_id = spine.game_id
+            and reports.team_abbr = spine.team_abbr
     left join listed
-        on listed.game_id = spine.game_id
-        and listed.player_lookup = spine.player_lookup
+        on
+            listed.game_id = spine.game_id
+            and listed.player_lookup = spine.player_lookup
 
 )
 

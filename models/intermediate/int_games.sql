@@ -5,21 +5,39 @@ with
 
 player_logs as (
 
-    select game_id, game_date, season, season_type, team_abbr, is_home
+    select
+        game_id,
+        game_date,
+        season,
+        season_type,
+        team_abbr,
+        is_home
     from {{ ref('stg_nba_stats__player_game_logs') }}
 
 ),
 
 playoff_boxes as (
 
-    select game_id, game_date, season, season_type, team_abbr, is_home
+    select
+        game_id,
+        game_date,
+        season,
+        season_type,
+        team_abbr,
+        is_home
     from {{ ref('stg_nba_stats__playoff_player_boxes') }}
 
 ),
 
 team_logs as (
 
-    select game_id, game_date, season, season_type, team_abbr, is_home
+    select
+        game_id,
+        game_date,
+        season,
+        season_type,
+        team_abbr,
+        is_home
     from {{ ref('stg_nba_stats__team_game_logs') }}
 
 ),
@@ -55,7 +73,12 @@ box_score_games as (
 
 scheduled_games as (
 
-    select game_date, season, season_type, home_team_abbr, away_team_abbr
+    select
+        game_date,
+        season,
+        season_type,
+        home_team_abbr,
+        away_team_abbr
     from {{ ref('stg_league__schedule_games') }}
     where season_type != 'preseason'
 
@@ -84,10 +107,11 @@ games as (
     -- matched on the unordered pair: neutral-site games (NBA Cup knockouts, Paris, Mexico City) name the
     -- home side differently in the two sources, and two teams meet at most once a day
     full outer join scheduled_games
-        on box_score_games.game_date = scheduled_games.game_date
-        and least(box_score_games.home_team_abbr, box_score_games.away_team_abbr)
+        on
+            box_score_games.game_date = scheduled_games.game_date
+            and least(box_score_games.home_team_abbr, box_score_games.away_team_abbr)
             = least(scheduled_games.home_team_abbr, scheduled_games.away_team_abbr)
-        and greatest(box_score_games.home_team_abbr, box_score_games.away_team_abbr)
+            and greatest(box_score_games.home_team_abbr, box_score_games.away_team_abbr)
             = greatest(scheduled_games.home_team_abbr, scheduled_games.away_team_abbr)
 
 ),
@@ -127,10 +151,11 @@ final as (
         games.is_in_schedule
     from games
     left join odds_api_tipoffs
-        on games.game_date = odds_api_tipoffs.game_date
-        and least(games.home_team_abbr, games.away_team_abbr)
+        on
+            games.game_date = odds_api_tipoffs.game_date
+            and least(games.home_team_abbr, games.away_team_abbr)
             = least(odds_api_tipoffs.home_team_abbr, odds_api_tipoffs.away_team_abbr)
-        and greatest(games.home_team_abbr, games.away_team_abbr)
+            and greatest(games.home_team_abbr, games.away_team_abbr)
             = greatest(odds_api_tipoffs.home_team_abbr, odds_api_tipoffs.away_team_abbr)
 
 )

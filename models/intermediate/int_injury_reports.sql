@@ -11,16 +11,28 @@ games as (
 
 snapshots as (
 
-    select distinct snapshot_at, snapshot_date_et
+    select distinct
+        snapshot_at,
+        snapshot_date_et
     from {{ ref('stg_injuries__status_snapshots') }}
 
 ),
 
 team_games as (
 
-    select game_id, game_date, tipoff_at, home_team_abbr as team_abbr from games
+    select
+        game_id,
+        game_date,
+        tipoff_at,
+        home_team_abbr as team_abbr
+    from games
     union all
-    select game_id, game_date, tipoff_at, away_team_abbr as team_abbr from games
+    select
+        game_id,
+        game_date,
+        tipoff_at,
+        away_team_abbr as team_abbr
+    from games
 
 ),
 
@@ -32,8 +44,9 @@ visible_reports as (
         max(snapshots.snapshot_at) as report_snapshot_at
     from team_games
     inner join snapshots
-        on snapshots.snapshot_date_et = team_games.game_date
-        and {{ snapshot_visible('snapshots.snapshot_at', 'team_games.tipoff_at') }}
+        on
+            snapshots.snapshot_date_et = team_games.game_date
+            and {{ snapshot_visible('snapshots.snapshot_at', 'team_games.tipoff_at') }}
     group by 1, 2
 
 )
@@ -47,5 +60,6 @@ select
     visible_reports.report_snapshot_at is not null as has_injury_report
 from team_games
 left join visible_reports
-    on team_games.game_id = visible_reports.game_id
-    and team_games.team_abbr = visible_reports.team_abbr
+    on
+        team_games.game_id = visible_reports.game_id
+        and team_games.team_abbr = visible_reports.team_abbr

@@ -79,17 +79,21 @@ joined as (
         end as opponent_pace_null_reason
     from spine
     left join rolling
-        on rolling.player_lookup = spine.player_lookup
-        and rolling.game_date = spine.game_date
+        on
+            rolling.player_lookup = spine.player_lookup
+            and rolling.game_date = spine.game_date
     left join shot_profile
-        on shot_profile.player_lookup = spine.player_lookup
-        and shot_profile.game_date = spine.game_date
+        on
+            shot_profile.player_lookup = spine.player_lookup
+            and shot_profile.game_date = spine.game_date
     left join zone_defense
-        on zone_defense.team_abbr = spine.opponent_team_abbr
-        and zone_defense.game_date = spine.game_date
+        on
+            zone_defense.team_abbr = spine.opponent_team_abbr
+            and zone_defense.game_date = spine.game_date
     left join team_rolling
-        on team_rolling.team_abbr = spine.team_abbr
-        and team_rolling.game_date = spine.game_date
+        on
+            team_rolling.team_abbr = spine.team_abbr
+            and team_rolling.game_date = spine.game_date
 
 ),
 
@@ -97,14 +101,18 @@ scored as (
 
     select
         joined.*,
-        case when days_since_last_game is not null then
-            100
-            + case when days_since_last_game = 1 then -15 when days_since_last_game >= 3 then 5 else 0 end
-            + case when games_in_last_7_days >= 4 then -10 else 0 end
-            + case when minutes_in_last_7_days > 240 then -10 else 0 end
-            + case when games_in_last_7_days > 0 and 1.0 * minutes_in_last_7_days / games_in_last_7_days > 35
-                then -8 else 0 end
-            + case when back_to_backs_last_14_days >= 2 then -12 when back_to_backs_last_14_days = 1 then -5 else 0 end
+        case
+            when days_since_last_game is not null then
+                100
+                + case when days_since_last_game = 1 then -15 when days_since_last_game >= 3 then 5 else 0 end
+                + case when games_in_last_7_days >= 4 then -10 else 0 end
+                + case when minutes_in_last_7_days > 240 then -10 else 0 end
+                + case
+                    when games_in_last_7_days > 0 and 1.0 * minutes_in_last_7_days / games_in_last_7_days > 35
+                        then -8
+                    else 0
+                end
+                + case when back_to_backs_last_14_days >= 2 then -12 when back_to_backs_last_14_days = 1 then -5 else 0 end
         end as fatigue_raw,
         opponent_zone_defense_vs_league * least(primary_zone_rate * 100.0 / 50.0, 1.0) as mismatch_raw,
         ((team_pace + opponent_pace_last_10) / 2.0 - team_pace) / 2.0 as pace_raw,

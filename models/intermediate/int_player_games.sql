@@ -13,10 +13,50 @@ with
 
 box_scores as (
 
-    select game_id, game_date, season, season_type, player_id, player_name, player_lookup, team_abbr, opponent_team_abbr, is_home, minutes, points, fgm, fga, fg3m, fg3a, ftm, fta, tov, is_starter
+    select
+        game_id,
+        game_date,
+        season,
+        season_type,
+        player_id,
+        player_name,
+        player_lookup,
+        team_abbr,
+        opponent_team_abbr,
+        is_home,
+        minutes,
+        points,
+        fgm,
+        fga,
+        fg3m,
+        fg3a,
+        ftm,
+        fta,
+        tov,
+        is_starter
     from {{ ref('stg_nba_stats__player_game_logs') }}
     union all
-    select game_id, game_date, season, season_type, player_id, player_name, player_lookup, team_abbr, opponent_team_abbr, is_home, minutes, points, fgm, fga, fg3m, fg3a, ftm, fta, tov, is_starter
+    select
+        game_id,
+        game_date,
+        season,
+        season_type,
+        player_id,
+        player_name,
+        player_lookup,
+        team_abbr,
+        opponent_team_abbr,
+        is_home,
+        minutes,
+        points,
+        fgm,
+        fga,
+        fg3m,
+        fg3a,
+        ftm,
+        fta,
+        tov,
+        is_starter
     from {{ ref('stg_nba_stats__playoff_player_boxes') }}
 
 ),
@@ -41,7 +81,14 @@ box_team_games as (
         is_home,
         row_number() over (partition by team_abbr, season order by game_date, game_id) as team_game_number
     from (
-        select distinct game_id, game_date, season, season_type, team_abbr, opponent_team_abbr, is_home
+        select distinct
+            game_id,
+            game_date,
+            season,
+            season_type,
+            team_abbr,
+            opponent_team_abbr,
+            is_home
         from box_scores
     ) as distinct_team_games
 
@@ -57,14 +104,18 @@ played_rows as (
         ) as next_game_date
     from box_scores
     inner join box_team_games
-        on box_scores.game_id = box_team_games.game_id
-        and box_scores.team_abbr = box_team_games.team_abbr
+        on
+            box_scores.game_id = box_team_games.game_id
+            and box_scores.team_abbr = box_team_games.team_abbr
 
 ),
 
 dates_played as (
 
-    select distinct player_lookup, game_date from box_scores
+    select distinct
+        player_lookup,
+        game_date
+    from box_scores
 
 ),
 
@@ -92,10 +143,11 @@ window_candidates as (
         ) as recency_rank
     from box_team_games
     inner join played_rows as earlier
-        on earlier.team_abbr = box_team_games.team_abbr
-        and earlier.season = box_team_games.season
-        and earlier.team_game_number < box_team_games.team_game_number
-        and earlier.team_game_number >= box_team_games.team_game_number - {{ roster_window }}
+        on
+            earlier.team_abbr = box_team_games.team_abbr
+            and earlier.season = box_team_games.season
+            and earlier.team_game_number < box_team_games.team_game_number
+            and earlier.team_game_number >= box_team_games.team_game_number - {{ roster_window }}
 
 ),
 
@@ -117,23 +169,39 @@ listed_out_candidates as (
         ) as recency_rank
     from box_team_games
     inner join injury_listed
-        on injury_listed.game_id = box_team_games.game_id
-        and injury_listed.team_abbr = box_team_games.team_abbr
-        and injury_listed.status in ('out', 'doubtful')
+        on
+            injury_listed.game_id = box_team_games.game_id
+            and injury_listed.team_abbr = box_team_games.team_abbr
+            and injury_listed.status in ('out', 'doubtful')
     inner join played_rows as earlier
-        on earlier.player_lookup = injury_listed.player_lookup
-        and earlier.season = box_team_games.season
-        and earlier.game_date < box_team_games.game_date
+        on
+            earlier.player_lookup = injury_listed.player_lookup
+            and earlier.season = box_team_games.season
+            and earlier.game_date < box_team_games.game_date
 
 ),
 
 candidates as (
 
-    select game_id, game_date, team_abbr, player_lookup, player_id, player_name, next_game_date
+    select
+        game_id,
+        game_date,
+        team_abbr,
+        player_lookup,
+        player_id,
+        player_name,
+        next_game_date
     from window_candidates
     where recency_rank = 1
     union distinct
-    select game_id, game_date, team_abbr, player_lookup, player_id, player_name, next_game_date
+    select
+        game_id,
+        game_date,
+        team_abbr,
+        player_lookup,
+        player_id,
+        player_name,
+        next_game_date
     from listed_out_candidates
     where recency_rank = 1 and last_team_abbr = team_abbr
 
@@ -160,22 +228,33 @@ dnp_rows as (
         end as dnp_reason
     from candidates
     inner join box_team_games
-        on candidates.game_id = box_team_games.game_id
-        and candidates.team_abbr = box_team_games.team_abbr
+        on
+            candidates.game_id = box_team_games.game_id
+            and candidates.team_abbr = box_team_games.team_abbr
     left join dates_played
-        on candidates.player_lookup = dates_played.player_lookup
-        and candidates.game_date = dates_played.game_date
+        on
+            candidates.player_lookup = dates_played.player_lookup
+            and candidates.game_date = dates_played.game_date
     left join injury_listed
-        on candidates.game_id = injury_listed.game_id
-        and candidates.player_lookup = injury_listed.player_lookup
-    where (candidates.next_game_date is null or candidates.next_game_date > candidates.game_date)
+        on
+            candidates.game_id = injury_listed.game_id
+            and candidates.player_lookup = injury_listed.player_lookup
+    where
+        (candidates.next_game_date is null or candidates.next_game_date > candidates.game_date)
         and dates_played.player_lookup is null
 
 ),
 
 team_totals as (
 
-    select game_id, team_abbr, team_minutes, fga, fta, tov from team_games
+    select
+        game_id,
+        team_abbr,
+        team_minutes,
+        fga,
+        fta,
+        tov
+    from team_games
 
 ),
 
@@ -192,7 +271,7 @@ played as (
         box_scores.team_abbr,
         box_scores.opponent_team_abbr,
         box_scores.is_home,
-        not (coalesce(box_scores.minutes, 0) > 0 or coalesce(box_scores.points, 0) > 0) as is_dnp,
+        not(coalesce(box_scores.minutes, 0) > 0 or coalesce(box_scores.points, 0) > 0) as is_dnp,
         case
             when not (coalesce(box_scores.minutes, 0) > 0 or coalesce(box_scores.points, 0) > 0)
                 then 'zero_minutes'
@@ -208,14 +287,16 @@ played as (
         box_scores.tov,
         case
             when box_scores.minutes > 0 and team_totals.fga is not null
-                then 100.0 * (box_scores.fga + 0.44 * box_scores.fta + box_scores.tov) * (team_totals.team_minutes / 5.0)
+                then
+                    100.0 * (box_scores.fga + 0.44 * box_scores.fta + box_scores.tov) * (team_totals.team_minutes / 5.0)
                     / (box_scores.minutes * nullif(team_totals.fga + 0.44 * team_totals.fta + team_totals.tov, 0))
         end as usage_rate,
         box_scores.is_starter
     from box_scores
     left join team_totals
-        on box_scores.game_id = team_totals.game_id
-        and box_scores.team_abbr = team_totals.team_abbr
+        on
+            box_scores.game_id = team_totals.game_id
+            and box_scores.team_abbr = team_totals.team_abbr
 
 )
 

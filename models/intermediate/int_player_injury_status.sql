@@ -33,8 +33,9 @@ listed as (
         ) as duplicate_rank
     from reports
     inner join statuses
-        on statuses.snapshot_at = reports.report_snapshot_at
-        and statuses.team_abbr = reports.team_abbr
+        on
+            statuses.snapshot_at = reports.report_snapshot_at
+            and statuses.team_abbr = reports.team_abbr
 
 )
 

@@ -9,13 +9,20 @@ with
 
 spine as (
 
-    select player_lookup, game_date, game_id from {{ ref('int_feature_spine') }}
+    select
+        player_lookup,
+        game_date,
+        game_id
+    from {{ ref('int_feature_spine') }}
 
 ),
 
 priorities as (
 
-    select book, priority from {{ ref('bookmaker_priority') }}
+    select
+        book,
+        priority
+    from {{ ref('bookmaker_priority') }}
 
 ),
 
@@ -33,7 +40,8 @@ visible_lines as (
     from {{ ref('int_prop_lines_resolved') }} as lines
     left join priorities
         on priorities.book = lines.book
-    where lines.game_id is not null
+    where
+        lines.game_id is not null
         and lines.is_line_usable
         and {{ snapshot_visible('lines.snapshot_at', 'lines.tipoff_at') }}
 
@@ -57,13 +65,15 @@ ranked as (
 
 current_lines as (
 
-    select * from ranked where current_rank = 1
+    select * from ranked
+    where current_rank = 1
 
 ),
 
 opening_lines as (
 
-    select * from ranked where opening_rank = 1
+    select * from ranked
+    where opening_rank = 1
 
 )
 
@@ -90,10 +100,12 @@ select
     opening_lines.snapshot_at as vegas_opening_snapshot_at
 from spine
 left join current_lines
-    on current_lines.player_lookup = spine.player_lookup
-    and current_lines.game_id = spine.game_id
+    on
+        current_lines.player_lookup = spine.player_lookup
+        and current_lines.game_id = spine.game_id
 left join opening_lines
-    on opening_lines.player_lookup = current_lines.player_lookup
-    and opening_lines.game_id = current_lines.game_id
-    and opening_lines.line_source = current_lines.line_source
-    and opening_lines.book = current_lines.book
+    on
+        opening_lines.player_lookup = current_lines.player_lookup
+        and opening_lines.game_id = current_lines.game_id
+        and opening_lines.line_source = current_lines.line_source
+        and opening_lines.book = current_lines.book

@@ -33,11 +33,12 @@ opponent_history as (
         avg(player_games.points) as avg_points_vs_opponent
     from spine
     inner join player_games
-        on player_games.player_lookup = spine.player_lookup
-        and player_games.opponent_team_abbr = spine.opponent_team_abbr
-        and player_games.game_date < spine.game_date
-        and player_games.game_date >= {{ add_days('spine.game_date', -365) }}
-        and not player_games.is_dnp
+        on
+            player_games.player_lookup = spine.player_lookup
+            and player_games.opponent_team_abbr = spine.opponent_team_abbr
+            and player_games.game_date < spine.game_date
+            and player_games.game_date >= {{ add_days('spine.game_date', -365) }}
+            and not player_games.is_dnp
     group by 1, 2
 
 ),
@@ -56,16 +57,19 @@ derived as (
         -- newer minus older: mean of the 3 newest played games minus mean of the 2 before them
         case when stats.games_last_10 >= 5 then stats.points_avg_newest_3 - stats.points_avg_older_2 end
             as trend_difference,
-        case when stats.minutes_avg_season > 0 and stats.minutes_avg_last_10 is not null
-            then (stats.minutes_avg_last_10 - stats.minutes_avg_season) / stats.minutes_avg_season
+        case
+            when stats.minutes_avg_season > 0 and stats.minutes_avg_last_10 is not null
+                then (stats.minutes_avg_last_10 - stats.minutes_avg_season) / stats.minutes_avg_season
         end as minutes_change_pct
     from spine
     inner join stats
-        on stats.player_lookup = spine.player_lookup
-        and stats.game_date = spine.game_date
+        on
+            stats.player_lookup = spine.player_lookup
+            and stats.game_date = spine.game_date
     left join opponent_history
-        on opponent_history.player_lookup = spine.player_lookup
-        and opponent_history.game_date = spine.game_date
+        on
+            opponent_history.player_lookup = spine.player_lookup
+            and opponent_history.game_date = spine.game_date
 
 )
 
@@ -114,8 +118,9 @@ select
         when not minutes_avg_season > 0 then 'no_minutes_in_season'
     end as minutes_change_null_reason,
     -- 21: share of points from free throws over the last 10 played games, needs 5
-    case when games_last_10 >= 5 and points_sum_last_10 > 0
-        then {{ clamp('1.0 * ftm_sum_last_10 / points_sum_last_10', 0, 0.5) }}
+    case
+        when games_last_10 >= 5 and points_sum_last_10 > 0
+            then {{ clamp('1.0 * ftm_sum_last_10 / points_sum_last_10', 0, 0.5) }}
     end as pct_free_throw,
     case
         when games_played_season = 0 then 'no_prior_games'
@@ -140,8 +145,9 @@ select
         when games_last_10 < 5 then 'too_few_games'
     end as pts_slope_10g_null_reason,
     -- 35
-    case when points_std_last_10 > 0
-        then {{ clamp('(points_avg_last_5 - points_avg_season) / points_std_last_10', -3, 3) }}
+    case
+        when points_std_last_10 > 0
+            then {{ clamp('(points_avg_last_5 - points_avg_season) / points_std_last_10', -3, 3) }}
     end as pts_vs_season_zscore,
     case
         when games_played_season = 0 then 'no_prior_games'

@@ -11,7 +11,11 @@ with
 
 spine as (
 
-    select player_lookup, game_date, season from {{ ref('int_feature_spine') }}
+    select
+        player_lookup,
+        game_date,
+        season
+    from {{ ref('int_feature_spine') }}
 
 ),
 
@@ -43,11 +47,22 @@ shot_games as (
 -- the latest game with shots strictly before each spine date (a spine row sorts before a game of its date)
 events as (
 
-    select player_lookup, season, game_date, 0 as event_order,
-        cast(null as {{ dbt.type_int() }}) as shot_game_seq, true as is_spine
+    select
+        player_lookup,
+        season,
+        game_date,
+        0 as event_order,
+        cast(null as {{ dbt.type_int() }}) as shot_game_seq,
+        true as is_spine
     from spine
     union all
-    select player_lookup, season, game_date, 1, shot_game_seq, false
+    select
+        player_lookup,
+        season,
+        game_date,
+        1,
+        shot_game_seq,
+        false
     from shot_games
 
 ),
@@ -81,16 +96,19 @@ profile as (
         coverage.coverage_null_reason
     from spine
     inner join latest_before
-        on latest_before.player_lookup = spine.player_lookup
-        and latest_before.game_date = spine.game_date
-        and latest_before.is_spine
+        on
+            latest_before.player_lookup = spine.player_lookup
+            and latest_before.game_date = spine.game_date
+            and latest_before.is_spine
     left join shot_games
-        on shot_games.player_lookup = spine.player_lookup
-        and shot_games.season = spine.season
-        and shot_games.shot_game_seq = latest_before.shot_games_before
+        on
+            shot_games.player_lookup = spine.player_lookup
+            and shot_games.season = spine.season
+            and shot_games.shot_game_seq = latest_before.shot_games_before
     left join coverage
-        on coverage.season = spine.season
-        and coverage.game_date = spine.game_date
+        on
+            coverage.season = spine.season
+            and coverage.game_date = spine.game_date
 
 ),
 
@@ -120,17 +138,24 @@ final as (
         rates.season,
         rates.shot_games_in_window,
         rates.field_goal_attempts_last_10,
-        case when rates.null_reason is null
-            then 1.0 * profile.paint_attempts_last_10 / profile.field_goal_attempts_last_10 end as pct_paint,
-        case when rates.null_reason is null
-            then 1.0 * profile.mid_range_attempts_last_10 / profile.field_goal_attempts_last_10 end as pct_mid_range,
-        case when rates.null_reason is null
-            then 1.0 * profile.three_attempts_last_10 / profile.field_goal_attempts_last_10 end as pct_three,
+        case
+            when rates.null_reason is null
+                then 1.0 * profile.paint_attempts_last_10 / profile.field_goal_attempts_last_10
+        end as pct_paint,
+        case
+            when rates.null_reason is null
+                then 1.0 * profile.mid_range_attempts_last_10 / profile.field_goal_attempts_last_10
+        end as pct_mid_range,
+        case
+            when rates.null_reason is null
+                then 1.0 * profile.three_attempts_last_10 / profile.field_goal_attempts_last_10
+        end as pct_three,
         rates.null_reason
     from rates
     inner join profile
-        on profile.player_lookup = rates.player_lookup
-        and profile.game_date = rates.game_date
+        on
+            profile.player_lookup = rates.player_lookup
+            and profile.game_date = rates.game_date
 
 )
 

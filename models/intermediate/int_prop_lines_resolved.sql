@@ -8,7 +8,14 @@ with
 
 games as (
 
-    select game_id, game_date, season_type, home_team_abbr, away_team_abbr, tipoff_at, tipoff_source
+    select
+        game_id,
+        game_date,
+        season_type,
+        home_team_abbr,
+        away_team_abbr,
+        tipoff_at,
+        tipoff_source
     from {{ ref('int_games') }}
 
 ),
@@ -33,9 +40,17 @@ multibook as (
 
 box_score_teams as (
 
-    select player_lookup, game_date, team_abbr from {{ ref('stg_nba_stats__player_game_logs') }}
+    select
+        player_lookup,
+        game_date,
+        team_abbr
+    from {{ ref('stg_nba_stats__player_game_logs') }}
     union all
-    select player_lookup, game_date, team_abbr from {{ ref('stg_nba_stats__playoff_player_boxes') }}
+    select
+        player_lookup,
+        game_date,
+        team_abbr
+    from {{ ref('stg_nba_stats__playoff_player_boxes') }}
 
 ),
 
@@ -54,8 +69,9 @@ rotowire_recent_teams as (
         ) as team_rank
     from rotowire
     inner join box_score_teams
-        on rotowire.player_lookup = box_score_teams.player_lookup
-        and box_score_teams.game_date < rotowire.snapshot_date_et
+        on
+            rotowire.player_lookup = box_score_teams.player_lookup
+            and box_score_teams.game_date < rotowire.snapshot_date_et
 
 ),
 
@@ -71,10 +87,11 @@ rotowire_keys as (
         rotowire_recent_teams.team_abbr as recent_team_abbr
     from rotowire
     left join rotowire_recent_teams
-        on rotowire.snapshot_at = rotowire_recent_teams.snapshot_at
-        and rotowire.book = rotowire_recent_teams.book
-        and rotowire.player_lookup = rotowire_recent_teams.player_lookup
-        and rotowire_recent_teams.team_rank = 1
+        on
+            rotowire.snapshot_at = rotowire_recent_teams.snapshot_at
+            and rotowire.book = rotowire_recent_teams.book
+            and rotowire.player_lookup = rotowire_recent_teams.player_lookup
+            and rotowire_recent_teams.team_rank = 1
 
 ),
 
@@ -101,12 +118,13 @@ rotowire_candidates as (
         -- a game without the player's recent team is a stale or wrong opponent code (some snapshots keep the
         -- previous game's opponent), or a player traded since his last game: not resolved, flagged
         rotowire_keys.recent_team_abbr is null
-            or rotowire_keys.recent_team_abbr in (games.home_team_abbr, games.away_team_abbr) as fits_recent_team,
+        or rotowire_keys.recent_team_abbr in (games.home_team_abbr, games.away_team_abbr) as fits_recent_team,
         row_number() over (
             partition by rotowire_keys.snapshot_at, rotowire_keys.book, rotowire_keys.player_lookup
             order by
                 case
-                    when rotowire_keys.recent_team_abbr is null
+                    when
+                        rotowire_keys.recent_team_abbr is null
                         or rotowire_keys.recent_team_abbr in (games.home_team_abbr, games.away_team_abbr)
                         then 0
                     else 1
@@ -115,16 +133,17 @@ rotowire_candidates as (
         ) as candidate_rank
     from rotowire_keys
     inner join games
-        on games.game_date >= rotowire_keys.snapshot_date_et
-        and games.game_date <= {{ add_days('rotowire_keys.snapshot_date_et', 1) }}
-        and (
-            (rotowire_keys.is_home and games.away_team_abbr = rotowire_keys.opponent_team_abbr)
-            or (not rotowire_keys.is_home and games.home_team_abbr = rotowire_keys.opponent_team_abbr)
-            or (
-                rotowire_keys.opponent_team_abbr is null
-                and rotowire_keys.recent_team_abbr in (games.home_team_abbr, games.away_team_abbr)
+        on
+            games.game_date >= rotowire_keys.snapshot_date_et
+            and games.game_date <= {{ add_days('rotowire_keys.snapshot_date_et', 1) }}
+            and (
+                (rotowire_keys.is_home and games.away_team_abbr = rotowire_keys.opponent_team_abbr)
+                or (not rotowire_keys.is_home and games.home_team_abbr = rotowire_keys.opponent_team_abbr)
+                or (
+                    rotowire_keys.opponent_team_abbr is null
+                    and rotowire_keys.recent_team_abbr in (games.home_team_abbr, games.away_team_abbr)
+                )
             )
-        )
 
 ),
 
@@ -138,11 +157,12 @@ rotowire_stale as (
         rotowire_keys.player_lookup
     from rotowire_keys
     inner join games
-        on games.game_date = {{ add_days('rotowire_keys.snapshot_date_et', -1) }}
-        and (
-            (rotowire_keys.is_home and games.away_team_abbr = rotowire_keys.opponent_team_abbr)
-            or (not rotowire_keys.is_home and games.home_team_abbr = rotowire_keys.opponent_team_abbr)
-        )
+        on
+            games.game_date = {{ add_days('rotowire_keys.snapshot_date_et', -1) }}
+            and (
+                (rotowire_keys.is_home and games.away_team_abbr = rotowire_keys.opponent_team_abbr)
+                or (not rotowire_keys.is_home and games.home_team_abbr = rotowire_keys.opponent_team_abbr)
+            )
 
 ),
 
@@ -170,14 +190,16 @@ rotowire_resolved as (
         end as resolution_status
     from rotowire
     left join rotowire_stale
-        on rotowire.snapshot_at = rotowire_stale.snapshot_at
-        and rotowire.book = rotowire_stale.book
-        and rotowire.player_lookup = rotowire_stale.player_lookup
+        on
+            rotowire.snapshot_at = rotowire_stale.snapshot_at
+            and rotowire.book = rotowire_stale.book
+            and rotowire.player_lookup = rotowire_stale.player_lookup
     left join rotowire_candidates
-        on rotowire.snapshot_at = rotowire_candidates.snapshot_at
-        and rotowire.book = rotowire_candidates.book
-        and rotowire.player_lookup = rotowire_candidates.player_lookup
-        and rotowire_candidates.candidate_rank = 1
+        on
+            rotowire.snapshot_at = rotowire_candidates.snapshot_at
+            and rotowire.book = rotowire_candidates.book
+            and rotowire.player_lookup = rotowire_candidates.player_lookup
+            and rotowire_candidates.candidate_rank = 1
 
 ),
 
@@ -200,10 +222,11 @@ odds_api_resolved as (
         case when games.game_id is null then 'game_unresolved' else 'resolved' end as resolution_status
     from odds_api
     left join games
-        on odds_api.game_date = games.game_date
-        and least(odds_api.home_team_abbr, odds_api.away_team_abbr)
+        on
+            odds_api.game_date = games.game_date
+            and least(odds_api.home_team_abbr, odds_api.away_team_abbr)
             = least(games.home_team_abbr, games.away_team_abbr)
-        and greatest(odds_api.home_team_abbr, odds_api.away_team_abbr)
+            and greatest(odds_api.home_team_abbr, odds_api.away_team_abbr)
             = greatest(games.home_team_abbr, games.away_team_abbr)
 
 ),
@@ -225,11 +248,12 @@ multibook_candidates as (
         ) as candidate_rank
     from multibook
     inner join games
-        on games.game_date >= multibook.scrape_date
-        and games.game_date <= {{ add_days('multibook.scrape_date', max_days_ahead) }}
-        and least(multibook.home_team_abbr, multibook.away_team_abbr)
+        on
+            games.game_date >= multibook.scrape_date
+            and games.game_date <= {{ add_days('multibook.scrape_date', max_days_ahead) }}
+            and least(multibook.home_team_abbr, multibook.away_team_abbr)
             = least(games.home_team_abbr, games.away_team_abbr)
-        and greatest(multibook.home_team_abbr, multibook.away_team_abbr)
+            and greatest(multibook.home_team_abbr, multibook.away_team_abbr)
             = greatest(games.home_team_abbr, games.away_team_abbr)
 
 ),
@@ -243,11 +267,12 @@ multibook_stale as (
         multibook.game
     from multibook
     inner join games
-        on games.game_date < multibook.scrape_date
-        and games.game_date >= {{ add_days('multibook.scrape_date', -30) }}
-        and least(multibook.home_team_abbr, multibook.away_team_abbr)
+        on
+            games.game_date < multibook.scrape_date
+            and games.game_date >= {{ add_days('multibook.scrape_date', -30) }}
+            and least(multibook.home_team_abbr, multibook.away_team_abbr)
             = least(games.home_team_abbr, games.away_team_abbr)
-        and greatest(multibook.home_team_abbr, multibook.away_team_abbr)
+            and greatest(multibook.home_team_abbr, multibook.away_team_abbr)
             = greatest(games.home_team_abbr, games.away_team_abbr)
 
 ),
@@ -274,14 +299,16 @@ multibook_resolved as (
         end as resolution_status
     from multibook
     left join multibook_stale
-        on multibook.scrape_date = multibook_stale.scrape_date
-        and multibook.game = multibook_stale.game
+        on
+            multibook.scrape_date = multibook_stale.scrape_date
+            and multibook.game = multibook_stale.game
     left join multibook_candidates
-        on multibook.scrape_date = multibook_candidates.scrape_date
-        and multibook.book = multibook_candidates.book
-        and multibook.game = multibook_candidates.game
-        and multibook.player_lookup = multibook_candidates.player_lookup
-        and multibook_candidates.candidate_rank = 1
+        on
+            multibook.scrape_date = multibook_candidates.scrape_date
+            and multibook.book = multibook_candidates.book
+            and multibook.game = multibook_candidates.game
+            and multibook.player_lookup = multibook_candidates.player_lookup
+            and multibook_candidates.candidate_rank = 1
 
 ),
 

@@ -6,14 +6,19 @@ with
 
 game_dates as (
 
-    select distinct season, game_date
+    select distinct
+        season,
+        game_date
     from {{ ref('int_games') }}
 
 ),
 
 shot_seasons as (
 
-    select season, min(game_date) as first_shot_date, max(game_date) as last_shot_date
+    select
+        season,
+        min(game_date) as first_shot_date,
+        max(game_date) as last_shot_date
     from {{ ref('stg_nba_stats__shots') }}
     group by 1
 
@@ -21,7 +26,10 @@ shot_seasons as (
 
 played_days as (
 
-    select distinct season, game_date from {{ ref('int_team_games') }}
+    select distinct
+        season,
+        game_date
+    from {{ ref('int_team_games') }}
 
 ),
 
@@ -33,8 +41,9 @@ previous_game_day as (
         max(played_days.game_date) as previous_game_date
     from game_dates
     left join played_days
-        on played_days.season = game_dates.season
-        and played_days.game_date < game_dates.game_date
+        on
+            played_days.season = game_dates.season
+            and played_days.game_date < game_dates.game_date
     group by 1, 2
 
 )
@@ -46,13 +55,14 @@ select
     shot_seasons.last_shot_date,
     shot_seasons.season is not null as season_has_shot_data,
     shot_seasons.season is not null
-        and (
-            previous_game_day.previous_game_date is null
-            or shot_seasons.last_shot_date >= previous_game_day.previous_game_date
-        ) as is_covered,
+    and (
+        previous_game_day.previous_game_date is null
+        or shot_seasons.last_shot_date >= previous_game_day.previous_game_date
+    ) as is_covered,
     case
         when shot_seasons.season is null then 'no_shot_data_for_season'
-        when previous_game_day.previous_game_date is not null
+        when
+            previous_game_day.previous_game_date is not null
             and shot_seasons.last_shot_date < previous_game_day.previous_game_date then 'no_shot_data_for_date'
     end as coverage_null_reason
 from previous_game_day

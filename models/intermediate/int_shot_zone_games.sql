@@ -13,7 +13,11 @@ shots as (
 
 player_games as (
 
-    select game_id, player_id, player_lookup, opponent_team_abbr
+    select
+        game_id,
+        player_id,
+        player_lookup,
+        opponent_team_abbr
     from {{ ref('int_player_games') }}
     where not is_dnp
 
@@ -58,5 +62,6 @@ select
     per_game.field_goal_attempts
 from per_game
 left join player_games
-    on player_games.game_id = per_game.game_id
-    and player_games.player_id = per_game.player_id
+    on
+        player_games.game_id = per_game.game_id
+        and player_games.player_id = per_game.player_id

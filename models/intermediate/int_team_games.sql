@@ -41,8 +41,9 @@ team_games_with_possessions as (
             as possessions_source
     from team_box
     left join possessions
-        on team_box.game_id = possessions.game_id
-        and team_box.team_abbr = possessions.team_abbr
+        on
+            team_box.game_id = possessions.game_id
+            and team_box.team_abbr = possessions.team_abbr
 
 ),
 
@@ -53,8 +54,9 @@ paired as (
         opponent.possessions as opponent_possessions
     from team_games_with_possessions as team_game
     left join team_games_with_possessions as opponent
-        on team_game.game_id = opponent.game_id
-        and team_game.opponent_team_abbr = opponent.team_abbr
+        on
+            team_game.game_id = opponent.game_id
+            and team_game.opponent_team_abbr = opponent.team_abbr
 
 )
 

@@ -11,7 +11,8 @@ with
 games as (
 
     select * from {{ ref('int_games') }}
-    where season_type in ('regular', 'play_in', 'playoffs')
+    where
+        season_type in ('regular', 'play_in', 'playoffs')
         and {{ date_range_filter('game_date') }}
 
 ),
@@ -25,11 +26,25 @@ team_games as (
 team_dates as (
 
     -- both sides of every game; distinct outside a union all (one shape that every engine and emulator reads alike)
-    select distinct game_date, season, team_abbr, opponent_team_abbr
+    select distinct
+        game_date,
+        season,
+        team_abbr,
+        opponent_team_abbr
     from (
-        select game_date, season, home_team_abbr as team_abbr, away_team_abbr as opponent_team_abbr from games
+        select
+            game_date,
+            season,
+            home_team_abbr as team_abbr,
+            away_team_abbr as opponent_team_abbr
+        from games
         union all
-        select game_date, season, away_team_abbr as team_abbr, home_team_abbr as opponent_team_abbr from games
+        select
+            game_date,
+            season,
+            away_team_abbr as team_abbr,
+            home_team_abbr as opponent_team_abbr
+        from games
     ) as both_sides
 
 ),
@@ -49,9 +64,10 @@ prior_games as (
         ) as games_back
     from team_dates
     inner join team_games
-        on team_games.team_abbr = team_dates.team_abbr
-        and team_games.season = team_dates.season
-        and team_games.game_date < team_dates.game_date
+        on
+            team_games.team_abbr = team_dates.team_abbr
+            and team_games.season = team_dates.season
+            and team_games.game_date < team_dates.game_date
 
 ),
 
@@ -97,8 +113,9 @@ team_rows as (
         end as win_pct_null_reason
     from team_dates
     left join aggregated
-        on aggregated.team_abbr = team_dates.team_abbr
-        and aggregated.game_date = team_dates.game_date
+        on
+            aggregated.team_abbr = team_dates.team_abbr
+            and aggregated.game_date = team_dates.game_date
 
 )
 
@@ -130,5 +147,6 @@ select
     opponent.pace_last_10 as opponent_pace_last_10
 from team_rows as team
 left join team_rows as opponent
-    on opponent.team_abbr = team.opponent_team_abbr
-    and opponent.game_date = team.game_date
+    on
+        opponent.team_abbr = team.opponent_team_abbr
+        and opponent.game_date = team.game_date

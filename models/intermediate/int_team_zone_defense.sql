@@ -10,18 +10,30 @@ with
 games as (
 
     select * from {{ ref('int_games') }}
-    where season_type in ('regular', 'play_in', 'playoffs')
+    where
+        season_type in ('regular', 'play_in', 'playoffs')
         and {{ date_range_filter('game_date') }}
 
 ),
 
 team_dates as (
 
-    select distinct game_date, season, team_abbr
+    select distinct
+        game_date,
+        season,
+        team_abbr
     from (
-        select game_date, season, home_team_abbr as team_abbr from games
+        select
+            game_date,
+            season,
+            home_team_abbr as team_abbr
+        from games
         union all
-        select game_date, season, away_team_abbr as team_abbr from games
+        select
+            game_date,
+            season,
+            away_team_abbr as team_abbr
+        from games
     ) as both_sides
 
 ),
@@ -76,10 +88,14 @@ league_before as (
         1.0 * sum(league_days.mid_range_makes) / nullif(sum(league_days.mid_range_attempts), 0)
             as league_mid_range_pct,
         1.0 * sum(league_days.three_makes) / nullif(sum(league_days.three_attempts), 0) as league_three_pct
-    from (select distinct season, game_date from team_dates) as team_dates
+    from (select distinct
+        season,
+        game_date
+    from team_dates) as team_dates
     inner join league_days
-        on league_days.season = team_dates.season
-        and league_days.game_date < team_dates.game_date
+        on
+            league_days.season = team_dates.season
+            and league_days.game_date < team_dates.game_date
     group by 1, 2
 
 ),
@@ -109,9 +125,10 @@ team_before as (
             ) as games_back
         from team_dates
         inner join defended_games
-            on defended_games.team_abbr = team_dates.team_abbr
-            and defended_games.season = team_dates.season
-            and defended_games.game_date < team_dates.game_date
+            on
+                defended_games.team_abbr = team_dates.team_abbr
+                and defended_games.season = team_dates.season
+                and defended_games.game_date < team_dates.game_date
     ) as prior_defended_games
     where games_back <= 15
     group by 1, 2
@@ -139,14 +156,17 @@ combined as (
         end as null_reason
     from team_dates
     left join team_before
-        on team_before.team_abbr = team_dates.team_abbr
-        and team_before.game_date = team_dates.game_date
+        on
+            team_before.team_abbr = team_dates.team_abbr
+            and team_before.game_date = team_dates.game_date
     left join league_before
-        on league_before.season = team_dates.season
-        and league_before.game_date = team_dates.game_date
+        on
+            league_before.season = team_dates.season
+            and league_before.game_date = team_dates.game_date
     left join coverage
-        on coverage.season = team_dates.season
-        and coverage.game_date = team_dates.game_date
+        on
+            coverage.season = team_dates.season
+            and coverage.game_date = team_dates.game_date
 
 )
 
