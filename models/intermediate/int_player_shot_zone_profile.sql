@@ -60,9 +60,9 @@ events as (
         player_lookup,
         season,
         game_date,
-        1,
+        1 as event_order,
         shot_game_seq,
-        false
+        false as is_spine
     from shot_games
 
 ),

@@ -2,9 +2,13 @@
 -- when the value is NULL; feature_names is the contract order.
 {%- set contract = feature_contract() %}
 {% for f in contract %}
-select player_lookup, game_date, '{{ f.name }}' as feature_name
+select
+    player_lookup,
+    game_date,
+    '{{ f.name }}' as feature_name
 from {{ ref('ml_feature_store_v2') }}
-where {{ array_element('features', f.index) }} is null
+where
+    {{ array_element('features', f.index) }} is null
     or abs({{ array_element('features', f.index) }} - coalesce({{ f.name }}, {{ f.fill_value }})) > 1e-9
     or {{ array_element('feature_names', f.index) }} != '{{ f.name }}'
     or {{ array_length('features') }} != {{ contract | length }}

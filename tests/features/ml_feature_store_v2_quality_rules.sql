@@ -17,7 +17,8 @@ with checks as (
 
 select *
 from checks
-where default_feature_count != expected_default_count
+where
+    default_feature_count != expected_default_count
     or required_default_count != expected_required_default_count
     or index_count != default_feature_count
     or (is_quality_ready and required_default_count != 0)

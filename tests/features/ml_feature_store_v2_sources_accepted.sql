@@ -6,9 +6,14 @@
 {%- set allowed = [f.real_source, 'default', 'missing'] %}
 {%- if f.fallback_model %}{% do allowed.append('last_games') %}{% endif %}
 {%- if f.no_history_reasons %}{% do allowed.append('no_history') %}{% endif %}
-select player_lookup, game_date, '{{ f.name }}' as feature_name, {{ f.name }}_source as source
+select
+    player_lookup,
+    game_date,
+    '{{ f.name }}' as feature_name,
+    {{ f.name }}_source as source
 from {{ ref('ml_feature_store_v2') }}
-where {{ f.name }}_source is null
+where
+    {{ f.name }}_source is null
     or {{ f.name }}_source not in ('{{ allowed | join("', '") }}')
     or {{ f.name }}_source not in ('{{ sources | join("', '") }}')
 {{ 'union all' if not loop.last }}

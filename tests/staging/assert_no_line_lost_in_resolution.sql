@@ -4,22 +4,47 @@ with
 
 staged as (
 
-    select 'rotowire' as line_source, count(*) as line_keys
-    from (select distinct snapshot_at, book, player_lookup from {{ ref('stg_rotowire__points_lines') }}) as keys
+    select
+        'rotowire' as line_source,
+        count(*) as line_keys
+    from (select distinct
+        snapshot_at,
+        book,
+        player_lookup
+    from {{ ref('stg_rotowire__points_lines') }}) as keys
     union all
-    select 'odds_api', count(*)
-    from (select distinct snapshot_at, book, player_lookup from {{ ref('stg_odds_api__points_lines') }}) as keys
+    select
+        'odds_api' as line_source,
+        count(*) as line_keys
+    from (select distinct
+        snapshot_at,
+        book,
+        player_lookup
+    from {{ ref('stg_odds_api__points_lines') }}) as keys
     union all
-    select 'multibook', count(*)
-    from (select distinct snapshot_at, book, player_lookup from {{ ref('stg_multibook__points_lines') }}) as keys
+    select
+        'multibook' as line_source,
+        count(*) as line_keys
+    from (select distinct
+        snapshot_at,
+        book,
+        player_lookup
+    from {{ ref('stg_multibook__points_lines') }}) as keys
 
 ),
 
 resolved as (
 
-    select line_source, count(*) as line_keys
+    select
+        line_source,
+        count(*) as line_keys
     from (
-        select distinct line_source, snapshot_at, book, player_lookup from {{ ref('int_prop_lines_resolved') }}
+        select distinct
+            line_source,
+            snapshot_at,
+            book,
+            player_lookup
+        from {{ ref('int_prop_lines_resolved') }}
     ) as keys
     group by line_source
 

@@ -30,26 +30,26 @@
 {#- One join per (upstream model, key): the player's own row, or a team model read as the team or opponent. -#}
 {%- set joins = [] -%}
 {%- for f in contract -%}
-    {%- for model, key in [(f.upstream_model, f.upstream_key), (f.fallback_model, 'player')] if model -%}
-        {%- set alias = model ~ '__' ~ key -%}
-        {%- if alias not in joins | map(attribute='alias') | list -%}
-            {%- do joins.append({'alias': alias, 'model': model, 'key': key, 'features': []}) -%}
-        {%- endif -%}
-        {%- for j in joins if j.alias == alias -%}{%- do j.features.append(f.name) -%}{%- endfor -%}
-    {%- endfor -%}
+{%- for model, key in [(f.upstream_model, f.upstream_key), (f.fallback_model, 'player')] if model -%}
+{%- set alias = model ~ '__' ~ key -%}
+{%- if alias not in joins | map(attribute='alias') | list -%}
+{%- do joins.append({'alias': alias, 'model': model, 'key': key, 'features': []}) -%}
+{%- endif -%}
+{%- for j in joins if j.alias == alias -%}{%- do j.features.append(f.name) -%}{%- endfor -%}
+{%- endfor -%}
 {%- endfor -%}
 
 {#- Columns each upstream actually has (at execution): a missing null_reason column degrades to a generic
     reason instead of failing, a missing feature column is a broken interface and fails loudly. -#}
 {%- set upstream_columns = {} -%}
 {%- if execute -%}
-    {%- for j in joins -%}
-        {%- set cols = adapter.get_columns_in_relation(ref(j.model)) | map(attribute='name') | map('lower') | list -%}
-        {%- for name in j.features if cols and name not in cols -%}
+{%- for j in joins -%}
+{%- set cols = adapter.get_columns_in_relation(ref(j.model)) | map(attribute='name') | map('lower') | list -%}
+{%- for name in j.features if cols and name not in cols -%}
             {{ exceptions.raise_compiler_error(j.model ~ " has no column " ~ name ~ " (docs/model_interfaces.md)") }}
         {%- endfor -%}
-        {%- do upstream_columns.update({j.alias: cols}) -%}
-    {%- endfor -%}
+{%- do upstream_columns.update({j.alias: cols}) -%}
+{%- endfor -%}
 {%- endif -%}
 
 with
@@ -101,7 +101,8 @@ spine as (
 ),
 {% endfor %}
 
-{#- Per feature, the upstream value before the store's rules: the primary model, else the fallback. -#}
+{# Per feature, the upstream value before the store's rules: the primary model, else the fallback. -#}
+
 inputs as (
     select
         spine.*,
@@ -144,10 +145,12 @@ inputs as (
         int_player_line_features__player.vegas_line_snapshot_at,
         int_player_line_features__player.vegas_line_minutes_before_tipoff,
         int_player_line_features__player.vegas_line_source
-    from spine
+    from
+        spine
     {%- for j in joins %}
-    left join {{ j.alias }}
-        on {% if j.key == 'player' -%}
+left join {{ j.alias }}
+    on
+        {% if j.key == 'player' -%}
         {{ j.alias }}.player_lookup = spine.player_lookup
         {%- elif j.key == 'team' -%}
         {{ j.alias }}.team_abbr = spine.team_abbr
@@ -161,13 +164,17 @@ inputs as (
 valued as (
     select
         inputs.*,
-        {%- for f in contract %}
-        coalesce({{ f.name }}__primary, {{ f.name }}__fallback) as {{ f.name }}__value{{ ',' if not loop.last }}
-        {%- endfor %}
+    -- The trailing commas below are emitted by Jinja (all but the loop's last item); LT02 cannot place them.
+    -- noqa: disable=LT02
+    {%- for f in contract %}
+    coalesce({{ f.name }}__primary, {{ f.name }}__fallback) as {{ f.name }}__value{{ ',' if not loop.last }}
+    
+{%- endfor %}
+    -- noqa: enable=LT02
     from inputs
 ),
 
-{#- The store's rules (see the header): value, source and default reason per feature. -#}
+{# The store's rules (see the header): value, source and default reason per feature. -#}
 sourced as (
     select
         {%- for col in ['player_lookup', 'game_date', 'game_id', 'player_id', 'player_name', 'team_abbr',
@@ -176,7 +183,9 @@ sourced as (
                         'vegas_line_source'] %}
         {{ col }},
         {%- endfor %}
-        {%- for f in contract %}
+    -- The trailing commas below are emitted by Jinja (all but the loop's last item); LT02 cannot place them.
+    -- noqa: disable=LT02
+    {%- for f in contract %}
         {%- set raw = f.name ~ '__value' %}
         {#- only a range-critical feature's out-of-range value is distrusted; others are kept (and warned on) -#}
         {%- if f.is_range_critical %}
@@ -204,7 +213,9 @@ sourced as (
             {%- endif %}
             else {{ f.name }}__null_reason
         end as {{ f.name }}_default_reason{{ ',' if not loop.last }}
-        {%- endfor %}
+    
+    {%- endfor %}
+    -- noqa: enable=LT02
     from valued
 ),
 
@@ -216,7 +227,7 @@ scored as (
         {{ feature_mean_weight(contract) }} as mean_source_weight,
         {%- set index_exprs = [] %}
         {%- for f in contract %}
-            {%- do index_exprs.append('case when ' ~ feature_is_default(f.name ~ '_source') ~ ' then ' ~ f.index ~ ' end') %}
+        {%- do index_exprs.append('case when ' ~ feature_is_default(f.name ~ '_source') ~ ' then ' ~ f.index ~ ' end') %}
         {%- endfor %}
         {{ array_without_nulls(index_exprs) }} as default_feature_indices,
         {%- for category in contract_categories(contract) %}
@@ -250,6 +261,8 @@ tiered as (
 
 {%- set string_type = dbt.type_string() -%}
 {%- set int_type = dbt.type_bigint() -%}
+
+
 select
     cast(player_lookup as {{ string_type }}) as player_lookup,
     cast(game_date as date) as game_date,

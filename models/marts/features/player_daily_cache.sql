@@ -7,9 +7,12 @@ with
 
 game_dates as (
 
-    select distinct game_date, season
+    select distinct
+        game_date,
+        season
     from {{ ref('int_games') }}
-    where season_type in ('regular', 'play_in', 'playoffs')
+    where
+        season_type in ('regular', 'play_in', 'playoffs')
         and {{ date_range_filter('game_date') }}
 
 ),
@@ -22,11 +25,19 @@ player_games as (
 
 teams_playing as (
 
-    select distinct game_date, team_abbr
+    select distinct
+        game_date,
+        team_abbr
     from (
-        select game_date, home_team_abbr as team_abbr from {{ ref('int_games') }}
+        select
+            game_date,
+            home_team_abbr as team_abbr
+        from {{ ref('int_games') }}
         union all
-        select game_date, away_team_abbr as team_abbr from {{ ref('int_games') }}
+        select
+            game_date,
+            away_team_abbr as team_abbr
+        from {{ ref('int_games') }}
     ) as both_sides
 
 ),
@@ -59,9 +70,10 @@ active_players as (
         played_intervals.team_abbr
     from game_dates
     inner join played_intervals
-        on played_intervals.season = game_dates.season
-        and played_intervals.game_date < game_dates.game_date
-        and (played_intervals.next_game_date >= game_dates.game_date or played_intervals.next_game_date is null)
+        on
+            played_intervals.season = game_dates.season
+            and played_intervals.game_date < game_dates.game_date
+            and (played_intervals.next_game_date >= game_dates.game_date or played_intervals.next_game_date is null)
 
 ),
 
@@ -104,8 +116,10 @@ select
     stats.usage_avg_season
 from active_players
 inner join stats
-    on stats.player_lookup = active_players.player_lookup
-    and stats.game_date = active_players.game_date
+    on
+        stats.player_lookup = active_players.player_lookup
+        and stats.game_date = active_players.game_date
 left join teams_playing
-    on teams_playing.game_date = active_players.game_date
-    and teams_playing.team_abbr = active_players.team_abbr
+    on
+        teams_playing.game_date = active_players.game_date
+        and teams_playing.team_abbr = active_players.team_abbr

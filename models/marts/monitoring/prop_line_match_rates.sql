@@ -17,9 +17,15 @@ lines as (
 
 box_scores as (
 
-    select player_lookup, game_id from {{ ref('stg_nba_stats__player_game_logs') }}
+    select
+        player_lookup,
+        game_id
+    from {{ ref('stg_nba_stats__player_game_logs') }}
     union all
-    select player_lookup, game_id from {{ ref('stg_nba_stats__playoff_player_boxes') }}
+    select
+        player_lookup,
+        game_id
+    from {{ ref('stg_nba_stats__playoff_player_boxes') }}
 
 ),
 
@@ -68,8 +74,9 @@ classified as (
         end as match_status
     from player_games
     left join box_scores as matched
-        on player_games.player_lookup = matched.player_lookup
-        and player_games.game_id = matched.game_id
+        on
+            player_games.player_lookup = matched.player_lookup
+            and player_games.game_id = matched.game_id
     left join box_score_games
         on player_games.game_id = box_score_games.game_id
     left join box_score_players
@@ -161,8 +168,9 @@ final as (
     inner join by_source
         on by_status.line_source = by_source.line_source
     left join examples
-        on by_status.line_source = examples.line_source
-        and by_status.match_status = examples.match_status
+        on
+            by_status.line_source = examples.line_source
+            and by_status.match_status = examples.match_status
 
 )
 
