@@ -65,7 +65,17 @@ def dbt_command(
         with contextlib.redirect_stdout(console):
             run = dbt.invoke(
                 settings,
-                [verb, "--select", *selection, "--log-path", str(log_path)],
+                # cautious: a test is run only when every model it reads is selected (a relationships
+                # test from a seed to an unselected staging view would otherwise fail on a fresh warehouse).
+                [
+                    verb,
+                    "--select",
+                    *selection,
+                    "--indirect-selection",
+                    "cautious",
+                    "--log-path",
+                    str(log_path),
+                ],
                 dbt_vars=dbt_vars,
                 target_path=target_path,
                 raise_on_failure=False,
