@@ -54,44 +54,62 @@ box_score_teams as (
 
 ),
 
-rotowire_recent_teams as (
+rotowire_keys as (
+
+    -- the game depends only on the player, the scrape's ET date and the opponent Rotowire names, so it is
+    -- resolved once per such key (about 8 k keys for 200 k snapshot rows) and joined back to every snapshot
+    select distinct
+        player_lookup,
+        snapshot_date_et,
+        is_home,
+        opponent_team_abbr
+    from rotowire
+
+),
+
+player_dates as (
+
+    select distinct
+        player_lookup,
+        snapshot_date_et
+    from rotowire_keys
+
+),
+
+recent_teams as (
 
     -- the player's team in his latest box score strictly before the scrape date (known before the game, so no
     -- look-ahead): finds the game when early snapshots carry no opponent, and catches stale opponent codes
     select
-        rotowire.snapshot_at,
-        rotowire.book,
-        rotowire.player_lookup,
-        box_score_teams.team_abbr,
-        row_number() over (
-            partition by rotowire.snapshot_at, rotowire.book, rotowire.player_lookup
-            order by box_score_teams.game_date desc
-        ) as team_rank
-    from rotowire
+        player_dates.player_lookup,
+        player_dates.snapshot_date_et,
+        box_score_teams.team_abbr
+    from player_dates
     inner join box_score_teams
         on
-            rotowire.player_lookup = box_score_teams.player_lookup
-            and box_score_teams.game_date < rotowire.snapshot_date_et
+            player_dates.player_lookup = box_score_teams.player_lookup
+            and box_score_teams.game_date < player_dates.snapshot_date_et
+    where true
+    qualify row_number() over (
+        partition by player_dates.player_lookup, player_dates.snapshot_date_et
+        order by box_score_teams.game_date desc
+    ) = 1
 
 ),
 
-rotowire_keys as (
+keys_with_team as (
 
     select
-        rotowire.snapshot_at,
-        rotowire.book,
-        rotowire.player_lookup,
-        rotowire.snapshot_date_et,
-        rotowire.is_home,
-        rotowire.opponent_team_abbr,
-        rotowire_recent_teams.team_abbr as recent_team_abbr
-    from rotowire
-    left join rotowire_recent_teams
+        rotowire_keys.player_lookup,
+        rotowire_keys.snapshot_date_et,
+        rotowire_keys.is_home,
+        rotowire_keys.opponent_team_abbr,
+        recent_teams.team_abbr as recent_team_abbr
+    from rotowire_keys
+    left join recent_teams
         on
-            rotowire.snapshot_at = rotowire_recent_teams.snapshot_at
-            and rotowire.book = rotowire_recent_teams.book
-            and rotowire.player_lookup = rotowire_recent_teams.player_lookup
-            and rotowire_recent_teams.team_rank = 1
+            rotowire_keys.player_lookup = recent_teams.player_lookup
+            and rotowire_keys.snapshot_date_et = recent_teams.snapshot_date_et
 
 ),
 
@@ -101,49 +119,50 @@ rotowire_candidates as (
     -- list the next day's games, so the game is the matching game on the scrape's ET date or the day after,
     -- the earliest first
     select
-        rotowire_keys.snapshot_at,
-        rotowire_keys.book,
-        rotowire_keys.player_lookup,
+        keys_with_team.player_lookup,
+        keys_with_team.snapshot_date_et,
+        keys_with_team.is_home,
+        keys_with_team.opponent_team_abbr as key_opponent_team_abbr,
         games.game_id,
         case
-            when rotowire_keys.opponent_team_abbr is null then rotowire_keys.recent_team_abbr
-            when rotowire_keys.is_home then games.home_team_abbr
+            when keys_with_team.opponent_team_abbr is null then keys_with_team.recent_team_abbr
+            when keys_with_team.is_home then games.home_team_abbr
             else games.away_team_abbr
         end as team_abbr,
-        case
-            when rotowire_keys.opponent_team_abbr is not null then rotowire_keys.opponent_team_abbr
-            when games.home_team_abbr = rotowire_keys.recent_team_abbr then games.away_team_abbr
-            else games.home_team_abbr
-        end as opponent_team_abbr,
         -- a game without the player's recent team is a stale or wrong opponent code (some snapshots keep the
         -- previous game's opponent), or a player traded since his last game: not resolved, flagged
-        rotowire_keys.recent_team_abbr is null
-        or rotowire_keys.recent_team_abbr in (games.home_team_abbr, games.away_team_abbr) as fits_recent_team,
-        row_number() over (
-            partition by rotowire_keys.snapshot_at, rotowire_keys.book, rotowire_keys.player_lookup
-            order by
-                case
-                    when
-                        rotowire_keys.recent_team_abbr is null
-                        or rotowire_keys.recent_team_abbr in (games.home_team_abbr, games.away_team_abbr)
-                        then 0
-                    else 1
-                end,
-                games.game_date
-        ) as candidate_rank
-    from rotowire_keys
+        keys_with_team.recent_team_abbr is null
+        or keys_with_team.recent_team_abbr in (games.home_team_abbr, games.away_team_abbr) as fits_recent_team
+    from keys_with_team
     inner join games
         on
-            games.game_date >= rotowire_keys.snapshot_date_et
-            and games.game_date <= {{ add_days('rotowire_keys.snapshot_date_et', 1) }}
+            games.game_date >= keys_with_team.snapshot_date_et
+            and games.game_date <= {{ add_days('keys_with_team.snapshot_date_et', 1) }}
             and (
-                (rotowire_keys.is_home and games.away_team_abbr = rotowire_keys.opponent_team_abbr)
-                or (not rotowire_keys.is_home and games.home_team_abbr = rotowire_keys.opponent_team_abbr)
+                (keys_with_team.is_home and games.away_team_abbr = keys_with_team.opponent_team_abbr)
+                or (not keys_with_team.is_home and games.home_team_abbr = keys_with_team.opponent_team_abbr)
                 or (
-                    rotowire_keys.opponent_team_abbr is null
-                    and rotowire_keys.recent_team_abbr in (games.home_team_abbr, games.away_team_abbr)
+                    keys_with_team.opponent_team_abbr is null
+                    and keys_with_team.recent_team_abbr in (games.home_team_abbr, games.away_team_abbr)
                 )
             )
+    where true
+    qualify row_number() over (
+        partition by
+            keys_with_team.player_lookup,
+            keys_with_team.snapshot_date_et,
+            keys_with_team.is_home,
+            keys_with_team.opponent_team_abbr
+        order by
+            case
+                when
+                    keys_with_team.recent_team_abbr is null
+                    or keys_with_team.recent_team_abbr in (games.home_team_abbr, games.away_team_abbr)
+                    then 0
+                else 1
+            end,
+            games.game_date
+    ) = 1
 
 ),
 
@@ -152,9 +171,10 @@ rotowire_stale as (
     -- early snapshots still list the previous day's slate: an unresolved row whose opponent game was on the
     -- day before the scrape is a stale listing, not a resolution failure
     select distinct
-        rotowire_keys.snapshot_at,
-        rotowire_keys.book,
-        rotowire_keys.player_lookup
+        rotowire_keys.player_lookup,
+        rotowire_keys.snapshot_date_et,
+        rotowire_keys.is_home,
+        rotowire_keys.opponent_team_abbr
     from rotowire_keys
     inner join games
         on
@@ -185,21 +205,22 @@ rotowire_resolved as (
             when rotowire_candidates.fits_recent_team then 'resolved'
             when rotowire_candidates.game_id is not null then 'team_mismatch'
             when rotowire.opponent_team_abbr is null then 'no_opponent_in_source'
-            when rotowire_stale.snapshot_at is not null then 'stale_listing'
+            when rotowire_stale.snapshot_date_et is not null then 'stale_listing'
             else 'game_unresolved'
         end as resolution_status
     from rotowire
     left join rotowire_stale
         on
-            rotowire.snapshot_at = rotowire_stale.snapshot_at
-            and rotowire.book = rotowire_stale.book
-            and rotowire.player_lookup = rotowire_stale.player_lookup
+            rotowire.player_lookup is not distinct from rotowire_stale.player_lookup
+            and rotowire.snapshot_date_et = rotowire_stale.snapshot_date_et
+            and rotowire.is_home is not distinct from rotowire_stale.is_home
+            and rotowire.opponent_team_abbr is not distinct from rotowire_stale.opponent_team_abbr
     left join rotowire_candidates
         on
-            rotowire.snapshot_at = rotowire_candidates.snapshot_at
-            and rotowire.book = rotowire_candidates.book
-            and rotowire.player_lookup = rotowire_candidates.player_lookup
-            and rotowire_candidates.candidate_rank = 1
+            rotowire.player_lookup is not distinct from rotowire_candidates.player_lookup
+            and rotowire.snapshot_date_et = rotowire_candidates.snapshot_date_et
+            and rotowire.is_home is not distinct from rotowire_candidates.is_home
+            and rotowire.opponent_team_abbr is not distinct from rotowire_candidates.key_opponent_team_abbr
 
 ),
 

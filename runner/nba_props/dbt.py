@@ -1,7 +1,16 @@
-"""dbt invoked in-process through dbtRunner; outcomes read from run_results.json, as dbt-core's CLI does."""
+"""dbt invoked in-process through dbtRunner; outcomes read from run_results.json, as dbt-core's CLI does.
+
+On the DuckDB target the project is parsed once per process *without* vars and that manifest is handed to
+every later invocation (`dbtRunner(manifest=...)`): dbt re-renders each model's SQL with the invocation's own
+`--vars` at compile time, so a backfill's chunks and a day's build skip parsing altogether. Parsing without
+vars also keeps dbt's partial-parse state valid from one process to the next (dbt discards it whenever the
+command-line vars differ, and the date vars differ on every run). This is exact only because no model's
+*config* depends on a var on DuckDB (the store's BigQuery partition list does, so BigQuery parses per call).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -15,6 +24,11 @@ from nba_props.settings import Settings
 # dbtRunner keeps global state: one runner per process, one invocation at a time.
 _RUNNER_LOCK = threading.Lock()
 _RUNNER: Any = None
+# (project, profiles, target, target path, warehouse) -> (project files fingerprint, parsed Manifest)
+_MANIFESTS: dict[tuple[str, ...], tuple[tuple, Any]] = {}
+_MANIFEST_VERBS = frozenset({"run", "build", "seed", "test", "ls", "list", "compile", "show"})
+_WRITES_RESULTS = frozenset({"run", "build", "seed", "test"})
+_PROJECT_FOLDERS = ("models", "macros", "seeds", "tests", "snapshots", "analyses")
 
 
 @dataclass
@@ -48,6 +62,92 @@ def _runner() -> Any:
     return _RUNNER
 
 
+def _project_fingerprint(project_dir: Path, profiles_dir: Path) -> tuple:
+    """Every project file's path, size and mtime: a reused manifest is dropped as soon as one changes."""
+    files = [project_dir / "dbt_project.yml", profiles_dir / "profiles.yml"]
+    for folder in _PROJECT_FOLDERS:
+        if (project_dir / folder).is_dir():
+            files.extend(p for p in (project_dir / folder).rglob("*") if p.is_file())
+    stats = []
+    for path in sorted(files):
+        with contextlib.suppress(OSError):
+            st = path.stat()
+            stats.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(stats)
+
+
+def _parsed_manifest(settings: Settings, common: list[str], log_path: str | None) -> Any:
+    """The project's manifest parsed without vars, once per process and project state (DuckDB only)."""
+    key = tuple(common) + (str(settings.duckdb_path),)
+    fingerprint = _project_fingerprint(settings.project_dir, settings.profiles_dir)
+    cached = _MANIFESTS.get(key)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    # no manifest.json: this process hands the object to its invocations (partial_parse.msgpack is still
+    # saved)
+    args = ["--quiet", "--no-write-json", "parse", *common]
+    if log_path:
+        args += ["--log-path", log_path]
+    result = _runner().invoke(args)
+    if not result.success or result.result is None:
+        return None  # the real command reports the problem (profile, project, syntax) in its own words
+    _MANIFESTS[key] = (fingerprint, result.result)
+    return result.result
+
+
+def run_with_manifest(settings: Settings, args: list[str], common: list[str]) -> Any:
+    """dbtRunner.invoke(args), reusing this process's parsed manifest where that is exact (see above)."""
+    from dbt.cli.main import dbtRunner
+
+    verb = next((a for a in args if not a.startswith("-")), "")
+    if not settings.is_duckdb or verb not in _MANIFEST_VERBS:
+        return _runner().invoke(args)
+    log_path = args[args.index("--log-path") + 1] if "--log-path" in args else None
+    manifest = _parsed_manifest(settings, common, log_path)
+    if manifest is None:
+        return _runner().invoke(args)
+    if verb not in _WRITES_RESULTS:
+        return dbtRunner(manifest=manifest).invoke(args)
+    # dbt would re-serialise the whole (unchanged) manifest after every run (1.5 s here); write only the run's
+    # results, the same artifact dbt writes, to the same place
+    result = dbtRunner(manifest=manifest).invoke(["--no-write-json", *args])
+    if hasattr(result.result, "write"):
+        target_path = Path(common[common.index("--target-path") + 1])
+        result.result.write(str(target_path / "run_results.json"))
+    return result
+
+
+def manifest_graph(settings: Settings, target_path: Path) -> dict:
+    """Nodes, macros and sources of the manifest the last invocation used, in manifest.json's shape."""
+    common = common_args(settings, target_path)
+    cached = _MANIFESTS.get(tuple(common) + (str(settings.duckdb_path),))
+    if cached is None:
+        return json.loads((target_path / "manifest.json").read_text())
+    manifest = cached[1]
+    return {
+        "nodes": {
+            uid: {
+                "name": node.name,
+                "raw_code": getattr(node, "raw_code", ""),
+                "checksum": {"checksum": node.checksum.checksum},
+                "depends_on": {
+                    "nodes": list(getattr(node.depends_on, "nodes", [])),
+                    "macros": list(node.depends_on.macros),
+                },
+            }
+            for uid, node in manifest.nodes.items()
+        },
+        "macros": {
+            uid: {"macro_sql": macro.macro_sql, "depends_on": {"macros": list(macro.depends_on.macros)}}
+            for uid, macro in manifest.macros.items()
+        },
+        "sources": {
+            uid: {"schema": source.schema, "identifier": source.identifier}
+            for uid, source in manifest.sources.items()
+        },
+    }
+
+
 def vars_arg(values: dict[str, Any]) -> str:
     return json.dumps({k: v for k, v in values.items() if v is not None})
 
@@ -62,17 +162,8 @@ def invoke(
 ) -> DbtRun:
     """Run one dbt command (e.g. ["build", "--select", "+ml_feature_store_v2"]) and return its results."""
     target_path = target_path or settings.project_dir / "target"
-    args = [
-        *command,
-        "--project-dir",
-        str(settings.project_dir),
-        "--profiles-dir",
-        str(settings.profiles_dir),
-        "--target",
-        settings.target,
-        "--target-path",
-        str(target_path),
-    ]
+    common = common_args(settings, target_path)
+    args = [*command, *common]
     if dbt_vars:
         args += ["--vars", vars_arg(dbt_vars)]
     global_flags = ["--quiet"] if quiet else []
@@ -81,7 +172,7 @@ def invoke(
     with _RUNNER_LOCK:
         if run_results.exists():
             run_results.unlink()
-        result = _runner().invoke([*global_flags, *args])
+        result = run_with_manifest(settings, [*global_flags, *args], common)
     if result.exception is not None and not run_results.exists():
         raise NbaPropsError(f"dbt {command[0]} could not start: {_first_line(result.exception)}")
     run = _read_run_results(args, run_results, bool(result.success))
@@ -91,6 +182,19 @@ def invoke(
         )
         raise DbtFailure(f"dbt {command[0]} failed: {failed or _first_line(result.exception)}")
     return run
+
+
+def common_args(settings: Settings, target_path: Path) -> list[str]:
+    return [
+        "--project-dir",
+        str(settings.project_dir),
+        "--profiles-dir",
+        str(settings.profiles_dir),
+        "--target",
+        settings.target,
+        "--target-path",
+        str(target_path),
+    ]
 
 
 def _read_run_results(args: list[str], path: Path, success: bool) -> DbtRun:

@@ -63,3 +63,40 @@ def test_build_defaults_to_the_latest_date_with_games(sample_copy: Path) -> None
             "where d <= current_date"
         ).fetchone()[0]
     assert f"build {latest} (latest date with games)" in proc.stdout
+
+
+def test_date_independent_models_are_rebuilt_only_when_their_inputs_change(sample_copy: Path) -> None:
+    day = middle_game_date(sample_copy)
+    args = ["build", "--date", str(day), "--skip-tests"]
+    first = run_cli(args, sample_copy)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "date-independent model(s) once" in first.stdout  # never recorded before: built
+
+    with duckdb.connect(str(sample_copy), read_only=True) as con:
+        built = fingerprint(con, STORE, day)
+    again = run_cli(args, sample_copy)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "up to date" in again.stdout and "not rebuilt" in again.stdout
+    with duckdb.connect(str(sample_copy), read_only=True) as con:
+        assert fingerprint(con, STORE, day) == built
+
+    # a box score row of an earlier game disappears from raw: player games (date-independent) must follow
+    with duckdb.connect(str(sample_copy)) as con:
+        game_id, player_id = con.execute(
+            "select game_id, player_id from raw.player_game_logs where try_cast(game_date as date) < ? "
+            "order by game_date desc, game_id, player_id limit 1",
+            [day],
+        ).fetchone()
+        con.execute(
+            "delete from raw.player_game_logs where game_id = ? and player_id = ?", [game_id, player_id]
+        )
+    changed = run_cli(args, sample_copy)
+    assert changed.returncode == 0, changed.stdout + changed.stderr
+    assert "date-independent model(s) once" in changed.stdout
+    with duckdb.connect(str(sample_copy), read_only=True) as con:
+        left = con.execute(
+            "select count(*) from intermediate.int_player_games where game_id = ? and player_id = ? "
+            "and not is_dnp",
+            [str(game_id).strip().zfill(10), int(player_id)],
+        ).fetchone()[0]
+    assert left == 0

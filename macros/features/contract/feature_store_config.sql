@@ -45,6 +45,23 @@
 {%- endmacro %}
 
 
+{#- Whether a run rebuilds the whole store table. BigQuery: when no date range is given (its insert_overwrite
+    replaces only the partitions a range lists). DuckDB: none (dbt's --full-refresh decides): a run without a
+    range is already exact there, because the pre-hook clears every date before the insert. No var reaches the
+    parsed config on DuckDB, which lets the runner parse once and render many date ranges (nba_props/dbt.py). -#}
+{% macro feature_store_full_refresh() -%}
+    {{ return(adapter.dispatch('feature_store_full_refresh')()) }}
+{%- endmacro %}
+
+{% macro default__feature_store_full_refresh() -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro bigquery__feature_store_full_refresh() -%}
+    {{ return(var('start_date', none) is none and var('end_date', none) is none) }}
+{%- endmacro %}
+
+
 {#- Pre-hook of the store: on an incremental run, delete the var range (both engines' SQL; BigQuery does not
     need it because static partitions replace the range, so it emits nothing there). -#}
 {% macro feature_store_clear_range() -%}

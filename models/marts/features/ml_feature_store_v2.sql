@@ -22,7 +22,7 @@
 {{ config(
     materialized='incremental',
     on_schema_change='fail',
-    full_refresh=(var('start_date', none) is none and var('end_date', none) is none),
+    full_refresh=feature_store_full_refresh(),
     pre_hook="{{ feature_store_clear_range() }}",
     **feature_store_incremental_config()
 ) }}

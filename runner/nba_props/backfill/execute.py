@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
 import re
 import time
@@ -233,9 +232,13 @@ def seed_if_needed(settings: Settings) -> str | None:
     return f"loaded {len(missing)} missing seed(s) with `dbt seed` ({', '.join(missing[:4])})"
 
 
-def prepare(settings: Settings, plan: Plan) -> tuple[tuple[str, ...], str]:
-    """Build the selection's date-independent models once, over the whole range; returns what each chunk must
-    still run (model names) and a line saying what was done. See backfill/graph.py for why this is exact."""
+def prepare(settings: Settings, plan: Plan, verb: str = "run") -> tuple[tuple[str, ...], str]:
+    """Build the selection's date-independent models once, over the whole range, unless they are current
+    (backfill/prepared.py); returns what each chunk must still run (model names) and a line saying what was
+    done. See backfill/graph.py for why this is exact."""
+    from dbt.version import __version__ as dbt_version
+
+    from nba_props.backfill import prepared
     from nba_props.backfill.graph import list_models, split_models
 
     target_path, log_path = dbt_paths(settings)
@@ -244,16 +247,26 @@ def prepare(settings: Settings, plan: Plan) -> tuple[tuple[str, ...], str]:
     selected = list_models(settings, plan.selection, values, target_path, log_path)
     if not selected:
         raise NbaPropsError(f"the selection {' '.join(plan.selection)} matches no dbt model")
-    manifest = json.loads((target_path / "manifest.json").read_text())
-    split = split_models(manifest, selected)
+    graph = dbt.manifest_graph(settings, target_path)
+    split = split_models(graph, selected)
     if not split.useful:
         return plan.selection, f"every chunk runs the whole selection ({len(selected)} models)"
+    project_text = (settings.project_dir / "dbt_project.yml").read_text()
+    with connect(settings.duckdb_path, must_exist=True) as con:
+        state = prepared.fingerprint(con, graph, split.prepare, values, project_text, dbt_version)
+        if prepared.is_current(con, split.prepare, state, verb):
+            return split.per_chunk, (
+                f"{len(split.prepare)} date-independent model(s) up to date (same SQL, vars and raw data as "
+                f"when last built): not rebuilt; each chunk runs {len(split.per_chunk)} date-bounded model(s)"
+            )
     started = time.perf_counter()
-    run, error = dbt_command(settings, "run", split.prepare, values)
+    run, error = dbt_command(settings, verb, split.prepare, values)
     if error:
         raise DbtFailure(f"preparing the backfill (date-independent models) failed: {error}")
     seconds = time.perf_counter() - started
+    with connect(settings.duckdb_path, must_exist=True) as con:
+        prepared.record(con, split.prepare, state, verb, run.invocation_id if run else None)
     return split.per_chunk, (
-        f"prepared {len(split.prepare)} date-independent model(s) once in {seconds:.1f} s; "
+        f"built {len(split.prepare)} date-independent model(s) once in {seconds:.1f} s; "
         f"each chunk runs {len(split.per_chunk)} date-bounded model(s)"
     )

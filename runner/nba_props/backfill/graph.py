@@ -38,6 +38,7 @@ def list_models(
     settings: Settings, selection: tuple[str, ...], dbt_vars: dict[str, str], target_path: Any, log_path: Any
 ) -> list[str]:
     """Unique ids of the models SELECTION picks (`dbt ls`), which also writes manifest.json."""
+    common = dbt.common_args(settings, target_path)
     args = [
         "--quiet",
         "ls",
@@ -49,14 +50,7 @@ def list_models(
         "json",
         "--output-keys",
         "unique_id",
-        "--project-dir",
-        str(settings.project_dir),
-        "--profiles-dir",
-        str(settings.profiles_dir),
-        "--target",
-        settings.target,
-        "--target-path",
-        str(target_path),
+        *common,
         "--log-path",
         str(log_path),
         "--vars",
@@ -66,7 +60,7 @@ def list_models(
     # the same lock (dbtRunner allows one invocation at a time per process)
     # `ls` prints its list even with --quiet: keep it off the user's terminal
     with dbt._RUNNER_LOCK, contextlib.redirect_stdout(io.StringIO()):
-        result = dbt._runner().invoke(args)
+        result = dbt.run_with_manifest(settings, args, common)
     if not result.success:
         raise NbaPropsError(f"dbt ls --select {' '.join(selection)} failed: {result.exception}")
     return [json.loads(line)["unique_id"] for line in (result.result or [])]

@@ -18,24 +18,31 @@ from nba_props.warehouse import table_exists
 
 RAW = "raw"
 
-# source label -> (raw table, date expression, filter): each counts rows per game date.
+# source label -> (raw table, raw column, its game date as an expression of {column}, filter): each counts
+# rows per game date. Rows are counted per distinct raw value first: the date expression runs once per value.
 BOX_SCORES = [
-    ("player_game_logs", "try_cast(game_date as date)", "true"),
-    ("playoff_player_boxes", "try_cast(game_date as date)", "true"),
+    ("player_game_logs", "game_date", "try_cast({column} as date)", "true"),
+    ("playoff_player_boxes", "game_date", "try_cast({column} as date)", "true"),
 ]
 SCHEDULE = [
-    ("schedule_games", "try_cast(game_date as date)", "lower(coalesce(season_type, '')) <> 'preseason'")
+    (
+        "schedule_games",
+        "game_date",
+        "try_cast({column} as date)",
+        "lower(coalesce(season_type, '')) <> 'preseason'",
+    )
 ]
 LINES = [
-    ("rotowire_prop_snapshots", "try_cast(snapshot_date_et as date)", "lower(prop) = 'points'"),
+    ("rotowire_prop_snapshots", "snapshot_date_et", "try_cast({column} as date)", "lower(prop) = 'points'"),
     (
         "oddsapi_player_props",
-        "cast(timezone('America/New_York', try_cast(commence_time as timestamptz)) as date)",
+        "commence_time",
+        "cast(timezone('America/New_York', try_cast({column} as timestamptz)) as date)",
         "market_key = 'player_points'",
     ),
-    ("multibook_props", "try_cast(game_date as date)", "market = 'pts'"),
+    ("multibook_props", "game_date", "try_cast({column} as date)", "market = 'pts'"),
 ]
-INJURIES = [("injury_status_snapshots", "try_cast(snapshot_date_et as date)", "true")]
+INJURIES = [("injury_status_snapshots", "snapshot_date_et", "try_cast({column} as date)", "true")]
 SOURCES = {"box_scores": BOX_SCORES, "schedule": SCHEDULE, "lines": LINES, "injuries": INJURIES}
 # schedule season types whose box scores the sources carry (play-in games are not in NBA.com's game log)
 BOX_SCORE_SEASON_TYPES = ("regular", "playoffs")
@@ -56,14 +63,15 @@ class DateCheck:
 
 
 def _counts(
-    con: duckdb.DuckDBPyConnection, specs: list[tuple[str, str, str]], start: dt.date, end: dt.date
+    con: duckdb.DuckDBPyConnection, specs: list[tuple[str, str, str, str]], start: dt.date, end: dt.date
 ) -> dict[dt.date, int] | None:
     present = [s for s in specs if table_exists(con, RAW, s[0])]
     if not present:
         return None
     parts = [
-        f"select {expr} as game_date, count(*) as n from {RAW}.{table} where {where} group by 1"
-        for table, expr, where in present
+        f"select {expr.format(column='raw_value')} as game_date, sum(n) as n from ("
+        f"select {column} as raw_value, count(*) as n from {RAW}.{table} where {where} group by 1) group by 1"
+        for table, column, expr, where in present
     ]
     sql = (
         f"select game_date, sum(n) from ({' union all '.join(parts)}) "

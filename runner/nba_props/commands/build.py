@@ -1,6 +1,9 @@
 """`nba-props build`: the daily incremental build of the feature store and everything it needs, for one date.
 
-By hand: dbt build --select +ml_feature_store_v2 +feature_store_gaps --vars '{start_date: D, end_date: D}'
+As a backfill of one date: the date-independent models (staging, resolved lines, player and team games) are
+rebuilt only when their SQL or raw data changed since the runner last built them, then the date-bounded
+models run for the date. By hand, the same rows:
+dbt build --select +ml_feature_store_v2 +feature_store_gaps --vars '{start_date: D, end_date: D}'
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from nba_props.backfill import checkpoints as cp
-from nba_props.backfill.execute import dbt_command, run_chunks, seed_if_needed
+from nba_props.backfill.execute import dbt_command, prepare, run_chunks, seed_if_needed
 from nba_props.backfill.gaps import gap_vars
 from nba_props.backfill.lock import lock_path, runner_lock
 from nba_props.backfill.plan import DEFAULT_SELECTION, Chunk, Plan
@@ -52,8 +55,8 @@ def command(
         return
 
     with runner_lock(lock_path(settings.duckdb_path), "build"):
-        if verb == "run" and (note := seed_if_needed(settings)):
-            click.echo(note)  # `dbt build` loads the seeds it needs itself; `dbt run` does not
+        if note := seed_if_needed(settings):
+            click.echo(note)  # the models are selected by name, so neither `dbt run` nor `dbt build` seeds
         with connect(settings.duckdb_path, must_exist=True) as con:
             why = ""
             if game_date is None:
@@ -75,7 +78,14 @@ def command(
             run = cp.start_run(con, plan, "build", resume=False, args={"verb": verb, "as_of": as_of_text})
         as_of_note = f" as of {as_of_text}" if as_of_text else ""
         click.echo(f"build {game_date}{why}{as_of_note}: dbt {verb}")
-        (outcome,) = run_chunks(settings, plan, run.run_id, verb=verb)
+        try:
+            chunk_selection, note = prepare(settings, plan, verb)
+        except NbaPropsError:
+            with connect(settings.duckdb_path, must_exist=True) as con:
+                cp.finish_run(con, run.run_id, "failed")
+            raise
+        click.echo(note)
+        (outcome,) = run_chunks(settings, plan, run.run_id, verb=verb, chunk_selection=chunk_selection)
     if outcome.status != cp.DONE:
         raise DbtFailure(f"build {game_date} failed after {outcome.elapsed_s:.1f} s: {outcome.error}")
     rows = "?" if outcome.rows is None else f"{outcome.rows:,}"
