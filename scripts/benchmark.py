@@ -4,12 +4,15 @@
     python scripts/benchmark.py --load ../shared/data           # or load the files first (slower)
     python scripts/benchmark.py --raw wh.duckdb --scales 1,3   # lighter scaling run
 
-Every figure comes from running the `nba-props` CLI in a subprocess against a scratch copy of the warehouse;
+The season is measured cold (a warehouse holding only raw tables: seeds, a full dbt parse, every model) and
+warm (the same range again on the built warehouse: the runner finds the date-independent models current and
+rebuilds the date-bounded ones, as after a feature formula change). Every figure comes from running the
+`nba-props` CLI in a subprocess against a scratch copy of the warehouse;
 peak memory is the child's max RSS from wait4 (resource usage of children). The per-date loop is measured on
 `--per-date-sample` dates spread over the season and extrapolated to every date of the season (printed as
 such), unless `--full-loop` is given. Scaling repeats the season's raw rows as synthetic later seasons (dates
 shifted by 364 days a season so weekdays stay, game ids and season labels renumbered, player ids kept as if
-the same players played on) and backfills all of them.
+the same players played on) and backfills all of them from raw tables in one call.
 """
 
 from __future__ import annotations
@@ -75,6 +78,15 @@ def run(label: str, args: list[str], warehouse: Path, log_dir: Path) -> Measured
     if code != 0:
         print(f"  ! {label} exited {code}; see {log}\n{text[-1500:]}", file=sys.stderr)
     return Measured(label, seconds, usage.ru_maxrss / 1024, code, text)
+
+
+def run_python(label: str, code: str, log_dir: Path) -> Measured:
+    """Wall time of a bare `python -c CODE` (e.g. dbt's import alone: the floor under any dbt command)."""
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    (log_dir / f"{label.replace(' ', '_')}.log").write_text(proc.stdout + proc.stderr)
+    return Measured(label, seconds, 0.0, proc.returncode, proc.stdout)
 
 
 def season_dates(warehouse: Path, start: dt.date, end: dt.date) -> list[dt.date]:
@@ -254,23 +266,30 @@ def main() -> int:
         print(f"  {m.label}: {m.seconds:.1f} s, peak {m.max_rss_mb:.0f} MB, exit {m.returncode}", flush=True)
         return m
 
-    # cold start: seeds, every view and table created once (what a fresh clone pays a single time)
-    cold = note(run("cold first build", ["build", "--date", str(dates[0]), "--skip-tests"], base, logs))
-    results.append(
-        ("first build on a fresh warehouse (seeds, all relations)", f"{cold.seconds:.1f} s", "", "")
-    )
-
+    # cold: a warehouse with only raw tables; the season in one call pays for seeds, a full dbt parse and
+    # every model (staging, resolved lines, player and team games) once
     rng = ["--start-date", str(dates[0]), "--end-date", str(dates[-1]), "--no-resume", "--skip-preflight"]
+    cold = note(run("season backfill from raw", ["backfill", *rng, "--chunk-days", "400"], base, logs))
+    rows = store_rows(base)
+    results.append(
+        (
+            f"season from raw tables only, one call ({len(dates)} dates, {rows:,} rows; seeds, parse, "
+            "every model)",
+            f"{cold.seconds:.1f} s",
+            f"<= {GOALS['season']:.0f} s",
+            _ok(cold.seconds <= GOALS["season"] and cold.returncode == 0),
+        )
+    )
+    # warm: the same season again (a feature formula changed, say); raw and the date-independent models are
+    # unchanged, so the runner rebuilds only the date-bounded models
     season = note(
         run("season backfill", ["backfill", *rng, "--chunk-days", str(opts.chunk_days)], base, logs)
     )
-    rows = store_rows(base)
     one_call = note(run("season backfill 1 chunk", ["backfill", *rng, "--chunk-days", "400"], base, logs))
     best = min(season.seconds, one_call.seconds)
     results.append(
         (
-            f"season backfill, one call, chunks of {opts.chunk_days} days ({len(dates)} dates, "
-            f"{rows:,} rows)",
+            f"season backfill, one call, chunks of {opts.chunk_days} days",
             f"{season.seconds:.1f} s",
             f"<= {GOALS['season']:.0f} s",
             _ok(season.seconds <= GOALS["season"] and season.returncode == 0),
@@ -281,7 +300,7 @@ def main() -> int:
             "season backfill, one call, one chunk (one dbt invocation)",
             f"{one_call.seconds:.1f} s",
             f"<= {GOALS['season']:.0f} s",
-            _ok(one_call.seconds <= GOALS["season"]),
+            _ok(one_call.seconds <= GOALS["season"] and one_call.returncode == 0),
         )
     )
 
@@ -321,6 +340,15 @@ def main() -> int:
         )
     )
     results.append(("one-date build with data tests (`build`)", f"{tested.seconds:.1f} s", "", ""))
+    floor = note(run_python("import dbt", "from dbt.cli.main import dbtRunner", logs))
+    results.append(
+        (
+            "  of which no SQL can avoid: python start-up + `import dbt.cli.main`",
+            f"{floor.seconds:.1f} s",
+            "",
+            "",
+        )
+    )
 
     scales = [int(s) for s in opts.scales.split(",") if s.strip()]
     per_season: dict[int, float] = {}
@@ -328,11 +356,6 @@ def main() -> int:
         wh = work / f"scale_{copies}.duckdb"
         make_synthetic(raw_copy, wh, (opts.season_start, opts.season_end), copies)
         end = opts.season_end + dt.timedelta(days=364 * (copies - 1))
-        note(
-            run(
-                f"scale {copies}x cold", ["build", "--date", str(opts.season_start), "--skip-tests"], wh, logs
-            )
-        )
         m = note(
             run(
                 f"scale {copies}x backfill",
@@ -354,7 +377,7 @@ def main() -> int:
         per_season[copies] = m.seconds / copies
         results.append(
             (
-                f"scaling: {copies} season(s) backfilled ({store_rows(wh):,} rows)",
+                f"scaling: {copies} season(s) from raw tables, one call ({store_rows(wh):,} rows)",
                 f"{m.seconds:.1f} s",
                 "",
                 f"{m.seconds / copies:.1f} s/season",
