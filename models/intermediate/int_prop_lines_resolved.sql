@@ -113,55 +113,99 @@ keys_with_team as (
 
 ),
 
+game_sides as (
+
+    -- each game twice, once from each team's side, so candidates are found by equality joins
+    select
+        game_id,
+        game_date,
+        true as is_home,
+        home_team_abbr as team_abbr,
+        away_team_abbr as opponent_team_abbr
+    from games
+    union all
+    select
+        game_id,
+        game_date,
+        false as is_home,
+        away_team_abbr as team_abbr,
+        home_team_abbr as opponent_team_abbr
+    from games
+
+),
+
+key_dates as (
+
+    -- late-night scrapes already list the next day's games: a key may name a game on its date or the next
+    select
+        keys_with_team.*,
+        keys_with_team.snapshot_date_et as candidate_date
+    from keys_with_team
+    union all
+    select
+        keys_with_team.*,
+        {{ add_days('keys_with_team.snapshot_date_et', 1) }} as candidate_date
+    from keys_with_team
+
+),
+
+candidate_games as (
+
+    -- Rotowire names only the opponent ('@PHI' away at PHI, 'PHI' home vs PHI): the game on the candidate
+    -- date against that opponent from the named side; without an opponent, the player's recent team's game
+    select
+        key_dates.*,
+        game_sides.game_id,
+        game_sides.game_date,
+        game_sides.team_abbr,
+        game_sides.opponent_team_abbr as game_opponent_team_abbr
+    from key_dates
+    inner join game_sides
+        on
+            key_dates.candidate_date = game_sides.game_date
+            and key_dates.opponent_team_abbr = game_sides.opponent_team_abbr
+            and key_dates.is_home = game_sides.is_home
+    union all
+    select
+        key_dates.*,
+        game_sides.game_id,
+        game_sides.game_date,
+        game_sides.team_abbr,
+        game_sides.opponent_team_abbr as game_opponent_team_abbr
+    from key_dates
+    inner join game_sides
+        on
+            key_dates.candidate_date = game_sides.game_date
+            and key_dates.recent_team_abbr = game_sides.team_abbr
+    where key_dates.opponent_team_abbr is null
+
+),
+
 rotowire_candidates as (
 
-    -- Rotowire names only the opponent ('@PHI' away at PHI, 'PHI' home vs PHI); late-night scrapes already
-    -- list the next day's games, so the game is the matching game on the scrape's ET date or the day after,
-    -- the earliest first
+    -- the earliest matching game, preferring one the player's recent team plays in
     select
-        keys_with_team.player_lookup,
-        keys_with_team.snapshot_date_et,
-        keys_with_team.is_home,
-        keys_with_team.opponent_team_abbr as key_opponent_team_abbr,
-        games.game_id,
-        case
-            when keys_with_team.opponent_team_abbr is null then keys_with_team.recent_team_abbr
-            when keys_with_team.is_home then games.home_team_abbr
-            else games.away_team_abbr
-        end as team_abbr,
+        player_lookup,
+        snapshot_date_et,
+        is_home,
+        opponent_team_abbr as key_opponent_team_abbr,
+        game_id,
+        team_abbr,
         -- a game without the player's recent team is a stale or wrong opponent code (some snapshots keep the
         -- previous game's opponent), or a player traded since his last game: not resolved, flagged
-        keys_with_team.recent_team_abbr is null
-        or keys_with_team.recent_team_abbr in (games.home_team_abbr, games.away_team_abbr) as fits_recent_team
-    from keys_with_team
-    inner join games
-        on
-            games.game_date >= keys_with_team.snapshot_date_et
-            and games.game_date <= {{ add_days('keys_with_team.snapshot_date_et', 1) }}
-            and (
-                (keys_with_team.is_home and games.away_team_abbr = keys_with_team.opponent_team_abbr)
-                or (not keys_with_team.is_home and games.home_team_abbr = keys_with_team.opponent_team_abbr)
-                or (
-                    keys_with_team.opponent_team_abbr is null
-                    and keys_with_team.recent_team_abbr in (games.home_team_abbr, games.away_team_abbr)
-                )
-            )
+        recent_team_abbr is null
+        or recent_team_abbr in (team_abbr, game_opponent_team_abbr) as fits_recent_team
+    from candidate_games
     where true
     qualify row_number() over (
-        partition by
-            keys_with_team.player_lookup,
-            keys_with_team.snapshot_date_et,
-            keys_with_team.is_home,
-            keys_with_team.opponent_team_abbr
+        partition by player_lookup, snapshot_date_et, is_home, opponent_team_abbr
         order by
             case
-                when
-                    keys_with_team.recent_team_abbr is null
-                    or keys_with_team.recent_team_abbr in (games.home_team_abbr, games.away_team_abbr)
+                when recent_team_abbr is null or recent_team_abbr in (team_abbr, game_opponent_team_abbr)
                     then 0
                 else 1
             end,
-            games.game_date
+            game_date
     ) = 1
 
 ),
@@ -333,10 +377,8 @@ multibook_resolved as (
 
 ),
 
-all_lines as (
+event_lines as (
 
-    select * from rotowire_resolved
-    union all
     select * from odds_api_resolved
     union all
     select * from multibook_resolved
@@ -346,9 +388,12 @@ all_lines as (
 deduplicated as (
 
     -- one line per grain: a multibook file can list the same game under both 'a @ b' and 'b @ a'; keep the
-    -- line priced nearest even
+    -- line priced nearest even. Rotowire rows are unique per grain already (one row per snapshot, book and
+    -- player in staging, one game per resolution key).
+    select * from rotowire_resolved
+    union all
     select *
-    from all_lines
+    from event_lines
     where true
     qualify row_number() over (
         partition by line_source, snapshot_at, book, player_lookup, game_id

@@ -7,21 +7,33 @@ source as (
 
 ),
 
+player_names as (
+
+    -- a few hundred names behind hundreds of thousands of rows: normalise each name once
+    select
+        player_name as raw_player_name,
+        {{ player_lookup('player_name') }} as player_lookup
+    from (select distinct player_name from source) as names
+
+),
+
 points_rows as (
 
     select
         {{ parse_utc_timestamp('snapshot_utc') }} as snapshot_at,
         {{ book_key('book') }} as book,
-        trim(player_name) as player_name,
-        {{ player_lookup('player_name') }} as player_lookup,
-        nullif(trim(opp), '') as opp,
-        lower(trim(side)) as side,
-        {{ try_cast('line', dbt.type_float()) }} as line,
-        {{ try_cast('price_american', dbt.type_float()) }} as price,
-        _loaded_at,
-        _row_number
+        trim(source.player_name) as player_name,
+        player_names.player_lookup,
+        nullif(trim(source.opp), '') as opp,
+        lower(trim(source.side)) as side,
+        {{ try_cast('source.line', dbt.type_float()) }} as line,
+        {{ try_cast('source.price_american', dbt.type_float()) }} as price,
+        source._loaded_at,
+        source._row_number
     from source
-    where lower(trim(prop)) = 'points'
+    left join player_names
+        on source.player_name is not distinct from player_names.raw_player_name
+    where lower(trim(source.prop)) = 'points'
 
 ),
 
