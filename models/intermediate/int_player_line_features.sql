@@ -26,6 +26,8 @@ priorities as (
 
 ),
 
+-- only lines of the spine's games are read: both rankings are within a player's game, so lines of other games
+-- cannot change a rank read back for a spine row
 visible_lines as (
 
     select
@@ -44,6 +46,19 @@ visible_lines as (
         lines.game_id is not null
         and lines.is_line_usable
         and {{ snapshot_visible('lines.snapshot_at', 'lines.tipoff_at') }}
+        and lines.game_id in (select distinct spine.game_id from spine)
+
+),
+
+-- the current line comes from the best book of the player's game, so only that book's snapshots are ranked
+best_book as (
+
+    select
+        player_lookup,
+        game_id,
+        min(book_priority) as book_priority
+    from visible_lines
+    group by 1, 2
 
 ),
 
@@ -52,14 +67,19 @@ ranked as (
     select
         visible_lines.*,
         row_number() over (
-            partition by player_lookup, game_id
-            order by book_priority, snapshot_at desc, line_source, book
-        ) as current_rank,
-        row_number() over (
-            partition by player_lookup, game_id, line_source, book
-            order by snapshot_at, points_line
-        ) as opening_rank
+            partition by visible_lines.player_lookup, visible_lines.game_id
+            order by
+                visible_lines.book_priority,
+                visible_lines.snapshot_at desc,
+                visible_lines.line_source,
+                visible_lines.book
+        ) as current_rank
     from visible_lines
+    inner join best_book
+        on
+            best_book.player_lookup = visible_lines.player_lookup
+            and best_book.game_id = visible_lines.game_id
+            and best_book.book_priority = visible_lines.book_priority
 
 ),
 
@@ -70,9 +90,33 @@ current_lines as (
 
 ),
 
+-- the opening line is only read for the current line's book and feed, so only those snapshots are ranked
+-- (whole partitions are kept, so the ranks are the same as over every book)
+current_book_lines as (
+
+    select
+        visible_lines.*,
+        row_number() over (
+            partition by
+                visible_lines.player_lookup,
+                visible_lines.game_id,
+                visible_lines.line_source,
+                visible_lines.book
+            order by visible_lines.snapshot_at, visible_lines.points_line
+        ) as opening_rank
+    from visible_lines
+    inner join current_lines
+        on
+            current_lines.player_lookup = visible_lines.player_lookup
+            and current_lines.game_id = visible_lines.game_id
+            and current_lines.line_source = visible_lines.line_source
+            and current_lines.book = visible_lines.book
+
+),
+
 opening_lines as (
 
-    select * from ranked
+    select * from current_book_lines
     where opening_rank = 1
 
 )

@@ -10,6 +10,21 @@
 {%- set min_games = var('rolling_min_games', 3) -%}
     with
 
+    -- only the spine's player-seasons are read, and only their games before the player-season's last spine
+    -- date: every window below is per player and season and looks back only (a later row never changes an
+    -- earlier one), and every value is read back strictly before a spine date, so the dropped rows cannot
+    -- change any output (rows without a game_date are kept: they sort first on some engines)
+    spine_player_seasons as (
+
+        select
+            player_lookup,
+            season,
+            max(game_date) as last_spine_date
+        from {{ spine }}
+        group by 1, 2
+
+    ),
+
     player_rows as (
 
         select
@@ -30,7 +45,16 @@
                 partition by player_lookup, season, is_dnp order by game_date, game_id
             ) end as played_seq,
             row_number() over (partition by player_lookup, season order by game_date, game_id) as row_seq
-        from {{ player_games }}
+        from (
+            select player_games.*
+            from {{ player_games }} as player_games
+            inner join spine_player_seasons
+                on spine_player_seasons.player_lookup = player_games.player_lookup
+                and spine_player_seasons.season is not distinct from player_games.season
+            where
+                player_games.game_date < spine_player_seasons.last_spine_date
+                or player_games.game_date is null
+        ) as spine_player_games
 
     ),
 

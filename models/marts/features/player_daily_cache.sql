@@ -43,7 +43,8 @@ teams_playing as (
 ),
 
 -- each played game is the player's latest game for the dates after it up to and including his next game,
--- so one range join finds every active player's latest game (and team) before each date
+-- so one range join finds every active player's latest game (and team) before each date; only the seasons
+-- of the dates are read (the next game is looked up within the player's season, so nothing else can match)
 played_intervals as (
 
     select
@@ -55,7 +56,9 @@ played_intervals as (
         game_date,
         lead(game_date) over (partition by player_lookup, season order by game_date, game_id) as next_game_date
     from player_games
-    where not is_dnp
+    where
+        not is_dnp
+        and season in (select game_dates.season from game_dates)
 
 ),
 
