@@ -11,10 +11,8 @@ command-line vars differ, and the date vars differ on every run). This is exact 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import pickle
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,47 +77,22 @@ def _project_fingerprint(project_dir: Path, profiles_dir: Path) -> tuple:
 
 
 def _parsed_manifest(settings: Settings, common: list[str], log_path: str | None) -> Any:
-    """The project's manifest parsed without vars, once per process and project state (DuckDB only).
-
-    Between processes it is kept pickled in the target path, keyed by every project file's size and mtime,
-    profiles.yml, the target, the warehouse, the NBA_PROPS_/DBT_ environment and the dbt version: loading it
-    takes 0.2 s where dbt's own partial parse takes 2 s here. Any change to those parses again."""
-    from dbt.version import __version__ as dbt_version
-
+    """The project's manifest parsed without vars, once per process and project state (DuckDB only)."""
     key = tuple(common) + (str(settings.duckdb_path),)
     fingerprint = _project_fingerprint(settings.project_dir, settings.profiles_dir)
     cached = _MANIFESTS.get(key)
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
-    environment = sorted((k, v) for k, v in os.environ.items() if k.startswith(("NBA_PROPS_", "DBT_")))
-    digest = hashlib.sha256(repr((key, fingerprint, environment, dbt_version)).encode()).hexdigest()
-    pickled = Path(common[common.index("--target-path") + 1]) / "nba_props_manifest.pickle"
-    manifest = _load_pickled(pickled, digest)
-    if manifest is None:
-        # no manifest.json: this process hands the object to its invocations (partial_parse.msgpack is
-        # still saved)
-        args = ["--quiet", "--no-write-json", "parse", *common]
-        if log_path:
-            args += ["--log-path", log_path]
-        result = _runner().invoke(args)
-        if not result.success or result.result is None:
-            return None  # the real command reports the problem (profile, project, syntax) in its own words
-        manifest = result.result
-        with contextlib.suppress(Exception):  # a cache that cannot be written only costs the next parse
-            pickled.parent.mkdir(parents=True, exist_ok=True)
-            partial = pickled.with_suffix(".tmp")
-            partial.write_bytes(pickle.dumps((digest, manifest), protocol=pickle.HIGHEST_PROTOCOL))
-            partial.replace(pickled)
-    _MANIFESTS[key] = (fingerprint, manifest)
-    return manifest
-
-
-def _load_pickled(path: Path, digest: str) -> Any:
-    try:
-        stored_digest, manifest = pickle.loads(path.read_bytes())
-    except Exception:  # absent, truncated or from another dbt: parse instead
-        return None
-    return manifest if stored_digest == digest else None
+    # no manifest.json: this process hands the object to its invocations (partial_parse.msgpack is still
+    # saved)
+    args = ["--quiet", "--no-write-json", "parse", *common]
+    if log_path:
+        args += ["--log-path", log_path]
+    result = _runner().invoke(args)
+    if not result.success or result.result is None:
+        return None  # the real command reports the problem (profile, project, syntax) in its own words
+    _MANIFESTS[key] = (fingerprint, result.result)
+    return result.result
 
 
 def run_with_manifest(settings: Settings, args: list[str], common: list[str]) -> Any:
