@@ -163,21 +163,16 @@ candidate_games as (
     inner join game_sides
         on
             key_dates.candidate_date = game_sides.game_date
-            and key_dates.opponent_team_abbr = game_sides.opponent_team_abbr
-            and key_dates.is_home = game_sides.is_home
-    union all
-    select
-        key_dates.*,
-        game_sides.game_id,
-        game_sides.game_date,
-        game_sides.team_abbr,
-        game_sides.opponent_team_abbr as game_opponent_team_abbr
-    from key_dates
-    inner join game_sides
-        on
-            key_dates.candidate_date = game_sides.game_date
-            and key_dates.recent_team_abbr = game_sides.team_abbr
-    where key_dates.opponent_team_abbr is null
+            and (
+                (
+                    key_dates.opponent_team_abbr = game_sides.opponent_team_abbr
+                    and key_dates.is_home = game_sides.is_home
+                )
+                or (
+                    key_dates.opponent_team_abbr is null
+                    and key_dates.recent_team_abbr = game_sides.team_abbr
+                )
+            )
 
 ),
 
