@@ -76,9 +76,13 @@ def _project_fingerprint(project_dir: Path, profiles_dir: Path) -> tuple:
     return tuple(stats)
 
 
+def _manifest_key(settings: Settings, common: list[str]) -> tuple[str, ...]:
+    return (*common, str(settings.duckdb_path))
+
+
 def _parsed_manifest(settings: Settings, common: list[str], log_path: str | None) -> Any:
     """The project's manifest parsed without vars, once per process and project state (DuckDB only)."""
-    key = tuple(common) + (str(settings.duckdb_path),)
+    key = _manifest_key(settings, common)
     fingerprint = _project_fingerprint(settings.project_dir, settings.profiles_dir)
     cached = _MANIFESTS.get(key)
     if cached is not None and cached[0] == fingerprint:
@@ -120,7 +124,7 @@ def run_with_manifest(settings: Settings, args: list[str], common: list[str]) ->
 def manifest_graph(settings: Settings, target_path: Path) -> dict:
     """Nodes, macros and sources of the manifest the last invocation used, in manifest.json's shape."""
     common = common_args(settings, target_path)
-    cached = _MANIFESTS.get(tuple(common) + (str(settings.duckdb_path),))
+    cached = _MANIFESTS.get(_manifest_key(settings, common))
     if cached is None:
         return json.loads((target_path / "manifest.json").read_text())
     manifest = cached[1]

@@ -37,7 +37,8 @@ class Split:
 def list_models(
     settings: Settings, selection: tuple[str, ...], dbt_vars: dict[str, str], target_path: Any, log_path: Any
 ) -> list[str]:
-    """Unique ids of the models SELECTION picks (`dbt ls`), which also writes manifest.json."""
+    """Unique ids of the models SELECTION picks (`dbt ls`); on DuckDB from the process's parsed manifest,
+    elsewhere a parse that also writes manifest.json (read by dbt.manifest_graph)."""
     common = dbt.common_args(settings, target_path)
     args = [
         "--quiet",
