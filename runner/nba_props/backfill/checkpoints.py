@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import duckdb
 
 from nba_props.backfill.plan import Chunk, Plan
+from nba_props.warehouse import execute
 
 SCHEMA = "runner"
 
@@ -126,7 +127,8 @@ def new_run_id(kind: str) -> str:
 
 def find_resumable(con: duckdb.DuckDBPyConnection, plan: Plan, kind: str = "backfill") -> RunInfo | None:
     """The latest unfinished (failed or interrupted) run of the same plan, if any."""
-    row = con.execute(
+    row = execute(
+        con,
         f"select run_id, status, started_at, invocations from {SCHEMA}.backfill_runs "
         "where plan_key = ? and kind = ? and status <> ? order by started_at desc limit 1",
         [plan.key, kind, DONE],
@@ -141,7 +143,8 @@ def start_run(
     existing = find_resumable(con, plan, kind) if resume else None
     now = utcnow()
     if existing:
-        con.execute(
+        execute(
+            con,
             f"update {SCHEMA}.backfill_runs set status = 'running', invocations = invocations + 1, "
             "finished_at = null, pid = ? where run_id = ?",
             [os.getpid(), existing.run_id],
@@ -150,7 +153,8 @@ def start_run(
         return existing
     run_id = new_run_id(kind)
     con.execute("begin transaction")
-    con.execute(
+    execute(
+        con,
         f"insert into {SCHEMA}.backfill_runs (run_id, kind, plan_key, status, target, selection, start_date, "
         "end_date, date_count, chunk_count, chunk_days, as_of, started_at, pid, args) "
         "values (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -171,17 +175,20 @@ def start_run(
             json.dumps(args or {}, default=str),
         ],
     )
-    con.executemany(
-        f"insert into {SCHEMA}.backfill_chunks (run_id, chunk_index, start_date, end_date, game_dates, "
-        "date_count, status) values (?, ?, ?, ?, ?, ?, 'pending')",
-        [[run_id, c.index, c.start, c.end, _dates_text(c.dates), len(c.dates)] for c in plan.chunks],
-    )
+    for c in plan.chunks:
+        execute(
+            con,
+            f"insert into {SCHEMA}.backfill_chunks (run_id, chunk_index, start_date, end_date, game_dates, "
+            "date_count, status) values (?, ?, ?, ?, ?, ?, 'pending')",
+            [run_id, c.index, c.start, c.end, _dates_text(c.dates), len(c.dates)],
+        )
     con.execute("commit")
     return RunInfo(run_id, "running", now, 1, resumed=False)
 
 
 def chunk_states(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[int, ChunkState]:
-    rows = con.execute(
+    rows = execute(
+        con,
         f"select chunk_index, status, attempts, rows_written, elapsed_s, dbt_invocation_id, error "
         f"from {SCHEMA}.backfill_chunks where run_id = ? order by chunk_index",
         [run_id],
@@ -193,12 +200,14 @@ def mark_chunk_running(con: duckdb.DuckDBPyConnection, run_id: str, chunk: Chunk
     """Record the start of an attempt (committed before dbt runs); returns the attempt number."""
     now = utcnow()
     con.execute("begin transaction")
-    (attempt,) = con.execute(
+    (attempt,) = execute(
+        con,
         f"update {SCHEMA}.backfill_chunks set status = 'running', attempts = attempts + 1, started_at = ?, "
         "finished_at = null, error = null where run_id = ? and chunk_index = ? returning attempts",
         [now, run_id, chunk.index],
     ).fetchone()
-    con.execute(
+    execute(
+        con,
         f"insert into {SCHEMA}.backfill_chunk_attempts (run_id, chunk_index, attempt, status, start_date, "
         "end_date, started_at) values (?, ?, ?, 'running', ?, ?, ?)",
         [run_id, chunk.index, attempt, chunk.start, chunk.end, now],
@@ -222,7 +231,8 @@ def mark_chunk_finished(
 ) -> None:
     now = utcnow()
     con.execute("begin transaction")
-    con.execute(
+    execute(
+        con,
         f"update {SCHEMA}.backfill_chunks set status = ?, finished_at = ?, elapsed_s = ?, dbt_elapsed_s = ?, "
         "dbt_invocation_id = ?, rows_written = ?, gaps_resolved = ?, error = ? "
         "where run_id = ? and chunk_index = ?",
@@ -239,7 +249,8 @@ def mark_chunk_finished(
             chunk.index,
         ],
     )
-    con.execute(
+    execute(
+        con,
         f"update {SCHEMA}.backfill_chunk_attempts set status = ?, finished_at = ?, elapsed_s = ?, "
         "rows_written = ?, dbt_invocation_id = ?, error = ? "
         "where run_id = ? and chunk_index = ? and attempt = ?",
@@ -249,7 +260,8 @@ def mark_chunk_finished(
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str) -> None:
-    con.execute(
+    execute(
+        con,
         f"update {SCHEMA}.backfill_runs set status = ?, finished_at = ? where run_id = ?",
         [status, utcnow(), run_id],
     )
@@ -261,7 +273,8 @@ def estimate(con: duckdb.DuckDBPyConnection | None, plan: Plan, pending: Sequenc
     n_chunks, n_dates = len(pending), sum(len(c.dates) for c in pending)
     history: list[tuple[int, float]] = []
     if con is not None:
-        history = con.execute(
+        history = execute(
+            con,
             f"select c.date_count, c.elapsed_s from {SCHEMA}.backfill_chunks c "
             f"join {SCHEMA}.backfill_runs r using (run_id) "
             "where c.status = ? and c.elapsed_s is not null and r.selection = ? and r.target = ? "

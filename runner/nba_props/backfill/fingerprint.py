@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import duckdb
 
 from nba_props.backfill.warehouse_meta import find_relation
+from nba_props.warehouse import execute
 
 # bookkeeping columns of the store and the gap history: build time, invocation, run-derived ids
 VOLATILE_COLUMNS = frozenset(
@@ -41,7 +42,8 @@ def fingerprint(
     schema, table = relation.split(".", 1)
     cols = [
         r[0]
-        for r in con.execute(
+        for r in execute(
+            con,
             "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
             "and table_catalog = current_database() order by ordinal_position",
             [schema, table],
@@ -53,7 +55,8 @@ def fingerprint(
         where, params = "game_date between ? and ?", [start, end or start]
     quoted = ", ".join(f'"{c}"' for c in cols)
     keys = ", ".join(f'"{k}"' for k in key)
-    rows, distinct, digest = con.execute(
+    rows, distinct, digest = execute(
+        con,
         f"""
         with hashed as (
             select md5(cast(row({quoted}) as varchar)) as h, ({keys}) as k from {relation} where {where}

@@ -15,6 +15,7 @@ import duckdb
 
 from nba_props.backfill.checkpoints import utcnow
 from nba_props.backfill.warehouse_meta import columns, find_relation
+from nba_props.warehouse import execute
 
 
 def gap_vars(resolver: str) -> dict[str, str]:
@@ -36,7 +37,8 @@ def resolved_gaps(
     if not {"player_lookup", "game_date", "resolved_at", "resolved_by"} <= gap_cols:
         return None
     if "last_invocation_id" in gap_cols:
-        (count,) = con.execute(
+        (count,) = execute(
+            con,
             f"select count(*) from {gaps} where last_invocation_id = ? and resolved_at is not null "
             "and game_date between ? and ?",
             [invocation_id, start, end],
@@ -52,7 +54,8 @@ def _resolve_filled(
     if store is None:
         return 0
     ready = "s.required_default_count = 0" if "required_default_count" in columns(con, store) else "true"
-    (count,) = con.execute(
+    (count,) = execute(
+        con,
         f"""
         update {gaps} as g
         set resolved_at = ?, resolved_by = ?

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import duckdb
 
 from nba_props.errors import NbaPropsError
-from nba_props.warehouse import table_exists
+from nba_props.warehouse import execute, table_exists
 
 RAW = "raw"
 
@@ -77,7 +77,7 @@ def _counts(
         f"select game_date, sum(n) from ({' union all '.join(parts)}) "
         "where game_date between ? and ? group by 1"
     )
-    return {d: int(n) for d, n in con.execute(sql, [start, end]).fetchall() if d is not None}
+    return {d: int(n) for d, n in execute(con, sql, [start, end]).fetchall() if d is not None}
 
 
 def game_dates(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> list[dt.date]:
@@ -124,7 +124,8 @@ def _box_score_holes(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.dat
         return set()
     latest = max(boxes)
     types = ", ".join(f"'{t}'" for t in BOX_SCORE_SEASON_TYPES)
-    scheduled = con.execute(
+    scheduled = execute(
+        con,
         f"select distinct try_cast(game_date as date) from {RAW}.schedule_games "
         f"where lower(season_type) in ({types}) and try_cast(game_date as date) between ? and ?",
         [start, min(end, latest)],

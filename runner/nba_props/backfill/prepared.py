@@ -19,6 +19,7 @@ import duckdb
 
 from nba_props.backfill.checkpoints import SCHEMA
 from nba_props.backfill.warehouse_meta import find_relation
+from nba_props.warehouse import execute
 
 TABLE = f"{SCHEMA}.prepared_models"
 VAR_NAME = re.compile(r"""var\(\s*['"](\w+)['"]""")
@@ -76,7 +77,8 @@ def fingerprint(
 
 
 def _table_hash(con: duckdb.DuckDBPyConnection, source: dict) -> str:
-    exists = con.execute(
+    exists = execute(
+        con,
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ? "
         "and table_catalog = current_database()",
         [source["schema"], source["identifier"]],
@@ -93,7 +95,7 @@ def is_current(con: duckdb.DuckDBPyConnection, models: tuple[str, ...], value: s
     con.execute(f"create schema if not exists {SCHEMA}")
     con.execute(DDL)
     key = ",".join(models)
-    row = con.execute(f"select fingerprint, verb from {TABLE} where model_set = ?", [key]).fetchone()
+    row = execute(con, f"select fingerprint, verb from {TABLE} where model_set = ?", [key]).fetchone()
     if row is None or row[0] != value or (verb == "build" and row[1] != "build"):
         return False
     return all(find_relation(con, name) is not None for name in models)
@@ -104,7 +106,8 @@ def record(
 ) -> None:
     con.execute(f"create schema if not exists {SCHEMA}")
     con.execute(DDL)
-    con.execute(
+    execute(
+        con,
         f"insert or replace into {TABLE} values (?, ?, ?, current_timestamp, ?)",
         [",".join(models), value, verb, invocation_id],
     )

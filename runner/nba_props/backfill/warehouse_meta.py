@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import duckdb
 
+from nba_props.warehouse import execute
+
 
 def find_relation(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     """`schema.name` of the table or view called NAME (the first schema alphabetically if several)."""
-    row = con.execute(
+    row = execute(
+        con,
         "select table_schema from information_schema.tables where table_name = ? "
         "and table_catalog = current_database() order by table_schema limit 1",
         [name],
@@ -17,7 +20,8 @@ def find_relation(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
 
 def columns(con: duckdb.DuckDBPyConnection, relation: str) -> set[str]:
     schema, name = relation.split(".", 1)
-    rows = con.execute(
+    rows = execute(
+        con,
         "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
         "and table_catalog = current_database()",
         [schema, name],
@@ -29,7 +33,7 @@ def rows_between(con: duckdb.DuckDBPyConnection, name: str, start: object, end: 
     relation = find_relation(con, name)
     if relation is None or "game_date" not in columns(con, relation):
         return None
-    (count,) = con.execute(
-        f"select count(*) from {relation} where game_date between ? and ?", [start, end]
+    (count,) = execute(
+        con, f"select count(*) from {relation} where game_date between ? and ?", [start, end]
     ).fetchone()
     return int(count)

@@ -22,7 +22,7 @@ from nba_props.backfill.warehouse_meta import find_relation
 from nba_props.errors import NbaPropsError
 from nba_props.params import DATE, as_of_option, check_range, target_option
 from nba_props.settings import Settings, load_settings
-from nba_props.warehouse import connect, table_exists
+from nba_props.warehouse import connect, execute, table_exists
 
 # tests only: comma-separated dates whose chunk gets an invalid var, so that dbt fails on it
 BREAK_DATES_ENV = "NBA_PROPS_TEST_BREAK_DATES"
@@ -226,7 +226,8 @@ def _store_rows(con: object, dates: tuple[dt.date, ...]) -> dict[dt.date, int]:
     relation = find_relation(con, "ml_feature_store_v2")
     if relation is None:
         return {}
-    rows = con.execute(
+    rows = execute(
+        con,
         f"select game_date, count(*) from {relation} where game_date between ? and ? group by 1",
         [dates[0], dates[-1]],
     ).fetchall()
