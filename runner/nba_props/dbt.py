@@ -80,7 +80,7 @@ def _manifest_key(settings: Settings, common: list[str]) -> tuple[str, ...]:
     return (*common, str(settings.duckdb_path))
 
 
-def _parsed_manifest(settings: Settings, common: list[str], log_path: str | None) -> Any:
+def parsed_manifest(settings: Settings, common: list[str], log_path: str | None) -> Any:
     """The project's manifest parsed without vars, once per process and project state (DuckDB only)."""
     key = _manifest_key(settings, common)
     fingerprint = _project_fingerprint(settings.project_dir, settings.profiles_dir)
@@ -107,7 +107,7 @@ def run_with_manifest(settings: Settings, args: list[str], common: list[str]) ->
     if not settings.is_duckdb or verb not in _MANIFEST_VERBS:
         return _runner().invoke(args)
     log_path = args[args.index("--log-path") + 1] if "--log-path" in args else None
-    manifest = _parsed_manifest(settings, common, log_path)
+    manifest = parsed_manifest(settings, common, log_path)
     if manifest is None:
         return _runner().invoke(args)
     if verb not in _WRITES_RESULTS:
@@ -132,6 +132,7 @@ def manifest_graph(settings: Settings, target_path: Path) -> dict:
         "nodes": {
             uid: {
                 "name": node.name,
+                "resource_type": str(node.resource_type),
                 "raw_code": getattr(node, "raw_code", ""),
                 "checksum": {"checksum": node.checksum.checksum},
                 "depends_on": {

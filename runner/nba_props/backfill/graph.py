@@ -22,6 +22,8 @@ from nba_props.errors import NbaPropsError
 from nba_props.settings import Settings
 
 DATE_VAR = re.compile(r"""var\(\s*['"](start_date|end_date)['"]""")
+# `name`, `+name`, `name+`, `+name+`: what the runner's default selection uses; anything else goes to `dbt ls`
+GRAPH_SELECTOR = re.compile(r"^(\+?)([A-Za-z_][A-Za-z0-9_]*)(\+?)$")
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,14 @@ class Split:
 def list_models(
     settings: Settings, selection: tuple[str, ...], dbt_vars: dict[str, str], target_path: Any, log_path: Any
 ) -> list[str]:
-    """Unique ids of the models SELECTION picks (`dbt ls`); on DuckDB from the process's parsed manifest,
-    elsewhere a parse that also writes manifest.json (read by dbt.manifest_graph)."""
+    """Unique ids of the models SELECTION picks, as `dbt ls --resource-type model` lists them. On DuckDB,
+    selectors of the form `[+]name[+]` are resolved on the process's parsed manifest (the `ls` invocation
+    costs about a second here); any other selector method (tag:, path:, @, n+, ...) goes to `dbt ls`."""
     common = dbt.common_args(settings, target_path)
+    if settings.is_duckdb and dbt.parsed_manifest(settings, common, str(log_path)) is not None:
+        chosen = select_by_name(dbt.manifest_graph(settings, target_path), selection)
+        if chosen is not None:
+            return chosen
     args = [
         "--quiet",
         "ls",
@@ -65,6 +72,39 @@ def list_models(
     if not result.success:
         raise NbaPropsError(f"dbt ls --select {' '.join(selection)} failed: {result.exception}")
     return [json.loads(line)["unique_id"] for line in (result.result or [])]
+
+
+def select_by_name(manifest: dict, selection: tuple[str, ...]) -> list[str] | None:
+    """The models `[+]name[+]` selectors pick (a union, like dbt's space-separated selectors), sorted; None
+    when a selector has another form or names no model, so that dbt itself answers (or explains)."""
+    nodes = manifest["nodes"]
+    model_ids = {n["name"]: uid for uid, n in nodes.items() if n.get("resource_type") == "model"}
+    children: dict[str, set[str]] = {}
+    for uid, n in nodes.items():
+        for parent in n["depends_on"].get("nodes", []):
+            children.setdefault(parent, set()).add(uid)
+
+    def reach(start: str, edges: Any) -> set[str]:
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt in edges(todo.pop()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    chosen: set[str] = set()
+    for selector in selection:
+        match = GRAPH_SELECTOR.match(selector)
+        if match is None or match.group(2) not in model_ids:
+            return None
+        uid = model_ids[match.group(2)]
+        chosen.add(uid)
+        if match.group(1):
+            chosen |= reach(uid, lambda u: nodes[u]["depends_on"].get("nodes", []) if u in nodes else [])
+        if match.group(3):
+            chosen |= reach(uid, lambda u: children.get(u, ()))
+    return sorted(u for u in chosen if nodes.get(u, {}).get("resource_type") == "model")
 
 
 def split_models(manifest: dict, selected: list[str]) -> Split:
