@@ -2,6 +2,7 @@
 -- defaulted value column is NULL (the stand-in lives only in the array); no NULL value carries a real tag;
 -- no_history is a NULL value without a default reason.
 {%- set contract = feature_contract() %}
+with store as ({{ feature_store_rows_in_range() }})
 {% for f in contract %}
 select
     player_lookup,
@@ -9,7 +10,7 @@ select
     '{{ f.name }}' as feature_name,
     {{ f.name }}_source as source,
     {{ f.name }}_default_reason as default_reason
-from {{ ref('ml_feature_store_v2') }}
+from store
 where
     ({{ feature_is_default(f.name ~ '_source') }} and ({{ f.name }}_default_reason is null or {{ f.name }} is not null))
     or (not {{ feature_is_default(f.name ~ '_source') }} and {{ f.name }}_default_reason is not null)

@@ -1,7 +1,9 @@
 -- The row-level quality fields agree with the per-feature sources: counts, indices, score caps, readiness.
 {%- set contract = feature_contract() %}
 {%- set required = contract | rejectattr('is_optional') | list %}
-with checks as (
+with store as ({{ feature_store_rows_in_range() }}),
+
+checks as (
     select
         player_lookup,
         game_date,
@@ -12,7 +14,7 @@ with checks as (
         {{ feature_default_count(contract) }} as expected_default_count,
         {{ feature_default_count(required) }} as expected_required_default_count,
         {{ array_length('default_feature_indices') }} as index_count
-    from {{ ref('ml_feature_store_v2') }}
+    from store
 )
 
 select *

@@ -2,6 +2,7 @@
 -- (or last_games for the cache-miss fallback, no_history where the contract allows an empty history).
 {%- set contract = feature_contract() %}
 {%- set sources = feature_source_weights() | map(attribute='source') | list %}
+with store as ({{ feature_store_rows_in_range() }})
 {% for f in contract %}
 {%- set allowed = [f.real_source, 'default', 'missing'] %}
 {%- if f.fallback_model %}{% do allowed.append('last_games') %}{% endif %}
@@ -11,7 +12,7 @@ select
     game_date,
     '{{ f.name }}' as feature_name,
     {{ f.name }}_source as source
-from {{ ref('ml_feature_store_v2') }}
+from store
 where
     {{ f.name }}_source is null
     or {{ f.name }}_source not in ('{{ allowed | join("', '") }}')

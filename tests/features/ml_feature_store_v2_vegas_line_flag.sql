@@ -1,5 +1,6 @@
 -- has_vegas_line (feature 28) is 1 exactly when the current line (feature 25) is a real line, and it is never
 -- a default; the line provenance columns are set exactly then.
+with store as ({{ feature_store_rows_in_range() }})
 select
     player_lookup,
     game_date,
@@ -7,7 +8,7 @@ select
     vegas_points_line,
     vegas_points_line_source,
     vegas_line_book
-from {{ ref('ml_feature_store_v2') }}
+from store
 where
     has_vegas_line is null
     or has_vegas_line_source in ('default', 'missing')
