@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from nba_props.backfill import checkpoints as cp
-from nba_props.backfill.graph import split_models
+from nba_props.backfill.graph import select_by_name, split_models
 from nba_props.backfill.lock import runner_lock
 from nba_props.backfill.plan import Plan, make_chunks
 from nba_props.errors import WarehouseLockedError
@@ -151,3 +151,23 @@ def test_runner_lock_is_exclusive_and_released(tmp_path: Path) -> None:
         pass
     with runner_lock(path, "build"):
         pass
+
+
+def test_name_selectors_pick_what_dbt_ls_would_and_defer_the_rest() -> None:
+    m = "model.p."
+    nodes = {
+        "seed.p.teams": {"name": "teams", "resource_type": "seed", "depends_on": {"nodes": []}},
+        m + "stg": {"name": "stg", "resource_type": "model", "depends_on": {"nodes": ["seed.p.teams"]}},
+        m + "mid": {"name": "mid", "resource_type": "model", "depends_on": {"nodes": [m + "stg"]}},
+        m + "store": {"name": "store", "resource_type": "model", "depends_on": {"nodes": [m + "mid"]}},
+        m + "other": {"name": "other", "resource_type": "model", "depends_on": {"nodes": [m + "stg"]}},
+        "test.p.t1": {"name": "t1", "resource_type": "test", "depends_on": {"nodes": [m + "store"]}},
+    }
+    manifest = {"nodes": nodes}
+    assert select_by_name(manifest, ("+store",)) == [m + "mid", m + "stg", m + "store"]
+    assert select_by_name(manifest, ("stg+",)) == [m + "mid", m + "other", m + "stg", m + "store"]
+    assert select_by_name(manifest, ("mid", "other")) == [m + "mid", m + "other"]
+    assert select_by_name(manifest, ("+mid+",)) == [m + "mid", m + "stg", m + "store"]
+    # other selector methods, unknown names and non-models are dbt's to answer
+    for selection in [("tag:daily",), ("2+store",), ("@mid",), ("nope",), ("teams",), ("+store", "path:x")]:
+        assert select_by_name(manifest, selection) is None
