@@ -49,9 +49,10 @@ def parse_dates(text: str) -> list[dt.date]:
 @click.option(
     "--chunk-days",
     type=click.IntRange(min=1),
-    default=31,
+    default=366,
     show_default=True,
-    help="Calendar days of games per dbt invocation.",
+    help="Calendar days of games per dbt invocation (default: a season per chunk, the fastest; fewer days "
+    "give finer checkpoints at about 2 s of dbt overhead per chunk).",
 )
 @click.option(
     "--select",
