@@ -5,8 +5,9 @@
     python scripts/benchmark.py --raw wh.duckdb --scales 1,3   # lighter scaling run
 
 The season is measured cold (a warehouse holding only raw tables: seeds, every model; once on a warehouse file
-dbt has never parsed for, once again on the same path refilled with raw tables only) and warm (the same range again on the built warehouse: the runner finds the date-independent models current and
-rebuilds the date-bounded ones, as after a feature formula change). Every figure comes from running the
+dbt has never parsed for, once again on the same path refilled with raw tables only) and warm (the same range
+again on the built warehouse: the runner finds the date-independent models current and rebuilds the
+date-bounded ones, as after a feature formula change). Every figure comes from running the
 `nba-props` CLI in a subprocess against a scratch copy of the warehouse;
 peak memory is the child's max RSS from wait4 (resource usage of children). The per-date loop is measured on
 `--per-date-sample` dates spread over the season and extrapolated to every date of the season (printed as
