@@ -45,9 +45,11 @@ def connect(
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """A table or view SCHEMA.TABLE in the warehouse file itself (not a temp table of the same name)."""
     row = execute(
         con,
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ? "
+        "and table_catalog = current_database()",
         [schema, table],
     ).fetchone()
     return bool(row and row[0])
@@ -64,7 +66,7 @@ def execute(
     placeholders = sum(parts[i].count("?") for i in range(0, len(parts), 2))
     if placeholders != len(values):
         raise ValueError(f"{placeholders} placeholder(s) but {len(values)} parameter(s) in: {sql[:80]}")
-    literals = iter(sql_literal(v) for v in values)
+    literals = (sql_literal(v) for v in values)
     for i in range(0, len(parts), 2):
         pieces = parts[i].split("?")
         parts[i] = pieces[0] + "".join(next(literals) + piece for piece in pieces[1:])

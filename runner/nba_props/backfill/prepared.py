@@ -19,7 +19,7 @@ import duckdb
 
 from nba_props.backfill.checkpoints import SCHEMA
 from nba_props.backfill.warehouse_meta import find_relation
-from nba_props.warehouse import execute
+from nba_props.warehouse import execute, table_exists
 
 TABLE = f"{SCHEMA}.prepared_models"
 VAR_NAME = re.compile(r"""var\(\s*['"](\w+)['"]""")
@@ -77,13 +77,7 @@ def fingerprint(
 
 
 def _table_hash(con: duckdb.DuckDBPyConnection, source: dict) -> str:
-    exists = execute(
-        con,
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ? "
-        "and table_catalog = current_database()",
-        [source["schema"], source["identifier"]],
-    ).fetchone()[0]
-    if not exists:
+    if not table_exists(con, source["schema"], source["identifier"]):
         return "absent"
     count, digest = con.execute(
         f'select count(*), bit_xor(hash(t)) from "{source["schema"]}"."{source["identifier"]}" as t'
