@@ -161,6 +161,38 @@ def test_fail_fast_stops_at_the_first_failed_chunk(sample_copy: Path) -> None:
     ]
 
 
+def test_failed_date_independent_model_stops_the_run_and_resume_builds_it(sample_copy: Path) -> None:
+    """The first chunk's invocation also builds the date-independent models; when one fails, later chunks
+    (which would read it) do not run, and nothing is recorded as built, so the resume builds it again."""
+    dates = window(sample_copy, 3)
+    expected = store_print(sample_copy, dates[0], dates[-1])
+    with duckdb.connect(str(sample_copy)) as con:
+        con.execute("alter table raw.team_game_logs rename to team_game_logs_away")
+    broken = run_cli(backfill_args(dates, 1), sample_copy)
+    assert broken.returncode == 1
+    assert "building" in broken.stdout and "date-independent model(s) once" in broken.stdout
+    assert "not built, so no later chunk ran" in broken.stdout
+    assert "stg_nba_stats__team_game_logs" in broken.stdout  # the model that failed, with its error
+    assert "2 not run (models built once failed)" in broken.stderr
+    assert [(i, s) for i, s, _, _, _ in chunk_rows(sample_copy)] == [
+        (0, "failed"),
+        (1, "pending"),
+        (2, "pending"),
+    ]
+
+    with duckdb.connect(str(sample_copy)) as con:
+        con.execute("alter table raw.team_game_logs_away rename to team_game_logs")
+    resumed = run_cli(backfill_args(dates, 1), sample_copy)
+    assert_ok(resumed)
+    assert "resuming run" in resumed.stdout and "date-independent model(s) once" in resumed.stdout
+    assert [(i, s) for i, s, _, _, _ in chunk_rows(sample_copy)] == [
+        (0, "succeeded"),
+        (1, "succeeded"),
+        (2, "succeeded"),
+    ]
+    assert store_print(sample_copy, dates[0], dates[-1]) == expected
+
+
 def test_sigkill_mid_chunk_then_resume_ends_like_an_uninterrupted_run(sample_copy: Path) -> None:
     dates = window(sample_copy, 3)
     expected = store_print(sample_copy, dates[0], dates[-1])

@@ -1,7 +1,11 @@
 """Running a plan: one set-based dbt invocation per chunk, checkpointed in the warehouse around each one.
 
 The runner holds no DuckDB connection while dbt runs (dbt opens the file itself); it opens one briefly before
-a chunk (mark running, committed) and after it (rows, gap resolution, mark finished).
+a chunk (mark running, committed) and after it (rows, gap resolution, mark finished). What a run builds only
+once (seeds missing from the warehouse, date-independent models that are not current) goes into the dbt
+invocation of the first chunk it runs: one invocation instead of three saves dbt's fixed cost per invocation
+(about 1 s each here), and dbt's threads start the first date-bounded models while the long date-independent
+ones (resolved lines) still run.
 """
 
 from __future__ import annotations
@@ -17,10 +21,11 @@ from pathlib import Path
 
 from nba_props import dbt
 from nba_props.backfill import checkpoints as cp
+from nba_props.backfill import prepared
 from nba_props.backfill.gaps import resolved_gaps
 from nba_props.backfill.plan import Chunk, Plan, chunk_vars
 from nba_props.backfill.warehouse_meta import rows_between
-from nba_props.errors import DbtFailure, NbaPropsError
+from nba_props.errors import NbaPropsError
 from nba_props.settings import Settings
 from nba_props.warehouse import connect
 
@@ -28,18 +33,37 @@ STORE = "ml_feature_store_v2"
 # Unit tests check the models' SQL on fixed inputs, not the day's data: they run in CI (`make test` builds the
 # whole project) and in `dbt build` by hand, not again in every chunk of every backfill (about 7 s a build).
 UNIT_TESTS_OFF = {"build": ("--exclude-resource-type", "unit_test")}
+# `dbt build` doing what `dbt run` does, plus seeds: no data tests, no unit tests
+RUN_ONLY = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
 
 
 @dataclass
 class ChunkOutcome:
     chunk: Chunk
-    status: str  # succeeded, failed, skipped (done in an earlier invocation), not_run (after --fail-fast)
+    status: str  # succeeded, failed, skipped (done in an earlier invocation), not_run (see `error`)
     attempt: int = 0
     elapsed_s: float = 0.0
     rows: int | None = None
     gaps_resolved: int | None = None
     invocation_id: str | None = None
     error: str | None = None
+    prepared_failed: bool = False  # what the run builds once (with this chunk) was not all built
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """What a run builds once, with its first chunk, and what every chunk runs."""
+
+    per_chunk: tuple[str, ...]  # the selection each chunk runs
+    seeds: tuple[str, ...] = ()  # seeds with no table in the warehouse yet
+    models: tuple[str, ...] = ()  # date-independent models that are not current (backfill/prepared.py)
+    fingerprint: str | None = None  # recorded for `models` once they are built
+    verb: str = "run"
+    note: str | None = None  # what the run will do, for the user
+
+    @property
+    def once(self) -> tuple[str, ...]:
+        return (*self.seeds, *self.models)
 
 
 def dbt_paths(settings: Settings) -> tuple[Path, Path]:
@@ -55,9 +79,14 @@ def dbt_paths(settings: Settings) -> tuple[Path, Path]:
 
 
 def dbt_command(
-    settings: Settings, verb: str, selection: tuple[str, ...], dbt_vars: dict[str, str]
+    settings: Settings,
+    verb: str,
+    selection: tuple[str, ...],
+    dbt_vars: dict[str, str],
+    with_seeds: bool = False,
 ) -> tuple[dbt.DbtRun | None, str | None]:
-    """Run `dbt VERB --select SELECTION --vars ...`; returns (results, error message or None).
+    """Run `dbt VERB --select SELECTION --vars ...`; returns (results, error message or None). WITH_SEEDS:
+    the selection names seeds too, which `dbt run` would not load (`dbt build` without tests does).
 
     dbt's own console output is captured (it would break the chunk lines and the progress bar); the error
     message keeps its substance, and dbt's full log stays in the log path."""
@@ -70,12 +99,11 @@ def dbt_command(
                 # cautious: a test is run only when every model it reads is selected (a relationships
                 # test from a seed to an unselected staging view would otherwise fail on a fresh warehouse).
                 [
-                    verb,
+                    *_verb_args(verb, with_seeds),
                     "--select",
                     *selection,
                     "--indirect-selection",
                     "cautious",
-                    *UNIT_TESTS_OFF.get(verb, ()),
                     "--log-path",
                     str(log_path),
                 ],
@@ -96,6 +124,12 @@ def dbt_command(
     return run, f"dbt {verb} failed without node results{_console_detail(console.getvalue())}"
 
 
+def _verb_args(verb: str, with_seeds: bool) -> list[str]:
+    if verb == "run" and with_seeds:
+        return ["build", *RUN_ONLY]
+    return [verb, *UNIT_TESTS_OFF.get(verb, ())]
+
+
 def _console_detail(text: str) -> str:
     """The lines after dbt's 'Encountered an error:' squeezed to one line (compilation errors live there)."""
     marker = "Encountered an error:"
@@ -109,14 +143,14 @@ def run_chunks(
     settings: Settings,
     plan: Plan,
     run_id: str,
-    verb: str = "run",
+    preparation: Preparation,
     fail_fast: bool = False,
     on_start: Callable[[Chunk, int], None] | None = None,
     on_done: Callable[[ChunkOutcome], None] | None = None,
     break_dates: frozenset | None = None,
-    chunk_selection: tuple[str, ...] | None = None,
 ) -> list[ChunkOutcome]:
     """Run every chunk of PLAN not yet succeeded in run RUN_ID, checkpointing each; one outcome per chunk.
+    The first chunk to run also builds what PREPARATION builds once; if that fails, no later chunk runs.
 
     `break_dates` (tests only) gives a chunk containing one of those dates an invalid end_date var, so dbt
     itself fails on that chunk and the resume path can be exercised on real models.
@@ -124,7 +158,8 @@ def run_chunks(
     with connect(settings.duckdb_path, must_exist=True) as con:
         states = cp.chunk_states(con, run_id)
     outcomes: list[ChunkOutcome] = []
-    stop = False
+    once = preparation.once
+    stop: str | None = None  # why the remaining chunks do not run
     for chunk in plan.chunks:
         state = states.get(chunk.index)
         if state is not None and state.status == cp.DONE:
@@ -137,12 +172,16 @@ def run_chunks(
                 invocation_id=state.dbt_invocation_id,
             )
         elif stop:
-            outcome = ChunkOutcome(chunk, "not_run")
+            outcome = ChunkOutcome(chunk, "not_run", error=stop)
         else:
-            outcome = _run_one(
-                settings, plan, run_id, chunk, verb, on_start, break_dates, chunk_selection or plan.selection
-            )
-            stop = fail_fast and outcome.status == "failed"
+            outcome = _run_one(settings, plan, run_id, chunk, preparation, once, on_start, break_dates)
+            if fail_fast and outcome.status == "failed":
+                stop = "--fail-fast"
+            if once:
+                once = ()
+                if outcome.prepared_failed:
+                    # later chunks would read date-independent models that were not built
+                    stop = "models built once failed"
         outcomes.append(outcome)
         if on_done:
             on_done(outcome)
@@ -157,10 +196,10 @@ def _run_one(
     plan: Plan,
     run_id: str,
     chunk: Chunk,
-    verb: str,
+    preparation: Preparation,
+    once: tuple[str, ...],
     on_start: Callable[[Chunk, int], None] | None,
     break_dates: frozenset | None,
-    selection: tuple[str, ...],
 ) -> ChunkOutcome:
     with connect(settings.duckdb_path, must_exist=True) as con:
         attempt = cp.mark_chunk_running(con, run_id, chunk)
@@ -171,7 +210,13 @@ def _run_one(
         values["end_date"] = "not-a-date"
     started = time.perf_counter()
     try:
-        run, error = dbt_command(settings, verb, selection, values)
+        run, error = dbt_command(
+            settings,
+            preparation.verb,
+            (*once, *preparation.per_chunk),
+            values,
+            with_seeds=bool(once and preparation.seeds),
+        )
     except BaseException:
         # Ctrl-C or similar: record it, then let it end the process (resume will retry this chunk)
         with connect(settings.duckdb_path, must_exist=True) as con:
@@ -190,12 +235,24 @@ def _run_one(
             )
             cp.finish_run(con, run_id, "interrupted")
         raise
+    not_built = _not_built(run, once)
+    if not_built:
+        shown = ", ".join(not_built[:3]) + (", ..." if len(not_built) > 3 else "")
+        error = f"{error or 'dbt reported success'}; not built, so no later chunk ran: {shown}"
     status = "failed" if error else cp.DONE
     with connect(settings.duckdb_path, must_exist=True) as con:
+        if once and not not_built and preparation.models:
+            prepared.record(
+                con,
+                preparation.models,
+                preparation.fingerprint,
+                preparation.verb,
+                run.invocation_id if run else None,
+            )
         rows = rows_between(con, STORE, chunk.start, chunk.end)
         gaps = None
         if status == cp.DONE:
-            resolver = plan.extra_vars.get("gaps_resolved_by", verb)
+            resolver = plan.extra_vars.get("gaps_resolved_by", preparation.verb)
             gaps = resolved_gaps(con, chunk.start, chunk.end, run.invocation_id if run else None, resolver)
         elapsed = time.perf_counter() - started
         cp.mark_chunk_finished(
@@ -212,39 +269,58 @@ def _run_one(
             error,
         )
     return ChunkOutcome(
-        chunk, status, attempt, elapsed, rows, gaps, run.invocation_id if run else None, error
+        chunk,
+        status,
+        attempt,
+        elapsed,
+        rows,
+        gaps,
+        run.invocation_id if run else None,
+        error,
+        prepared_failed=bool(not_built),
     )
 
 
-def missing_seeds(settings: Settings) -> list[str]:
+def _not_built(run: dbt.DbtRun | None, names: tuple[str, ...]) -> list[str]:
+    """Which of the seeds and models NAMES the invocation did not build successfully (all of them if it
+    never started)."""
+    if not names:
+        return []
+    built = {
+        n.unique_id.split(".")[-1]
+        for n in (run.nodes if run else [])
+        if n.unique_id.startswith(("model.", "seed.")) and n.status == "success"
+    }
+    return [name for name in names if name not in built]
+
+
+def missing_seeds(settings: Settings) -> tuple[str, ...]:
     """Seeds of the project that have no table in the warehouse yet (a fresh load before any dbt build)."""
     names = sorted(p.stem for p in (settings.project_dir / "seeds").glob("*.csv"))
     if not names:
-        return []
+        return ()
     with connect(settings.duckdb_path, must_exist=True) as con:
         present = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
-    return [n for n in names if n not in present]
+    return tuple(n for n in names if n not in present)
 
 
-def seed_if_needed(settings: Settings) -> str | None:
-    """Run `dbt seed` once when seeds are missing (models of every chunk read them); returns what it did."""
-    missing = missing_seeds(settings)
-    if not missing:
-        return None
-    target_path, log_path = dbt_paths(settings)
-    dbt.invoke(settings, ["seed", "--log-path", str(log_path)], target_path=target_path)
-    return f"loaded {len(missing)} missing seed(s) with `dbt seed` ({', '.join(missing[:4])})"
-
-
-def prepare(settings: Settings, plan: Plan, verb: str = "run") -> tuple[tuple[str, ...], str]:
-    """Build the selection's date-independent models once, over the whole range, unless they are current
-    (backfill/prepared.py); returns what each chunk must still run (model names) and a line saying what was
-    done. See backfill/graph.py for why this is exact."""
+def prepare(
+    settings: Settings, plan: Plan, verb: str = "run", whole_selection_per_chunk: bool = False
+) -> Preparation:
+    """What the run builds once, with its first chunk: missing seeds (models of every chunk read them), and,
+    unless WHOLE_SELECTION_PER_CHUNK, the selection's date-independent models when they are not current
+    (backfill/prepared.py); every chunk then runs only the date-bounded ones. See backfill/graph.py for why
+    this is exact."""
     from dbt.version import __version__ as dbt_version
 
-    from nba_props.backfill import prepared
     from nba_props.backfill.graph import list_models, split_models
 
+    seeds = missing_seeds(settings)
+    shown = ", ".join(seeds[:4]) + (", ..." if len(seeds) > 4 else "")
+    seeds_text = f"the first chunk also loads {len(seeds)} missing seed(s) ({shown})" if seeds else ""
+    also_seeds = f"; {seeds_text}" if seeds else ""
+    if whole_selection_per_chunk:
+        return Preparation(per_chunk=plan.selection, seeds=seeds, verb=verb, note=seeds_text or None)
     target_path, log_path = dbt_paths(settings)
     whole = Chunk(-1, (plan.dates[0], plan.dates[-1]))
     values = chunk_vars(whole, plan.as_of, plan.extra_vars)
@@ -254,23 +330,32 @@ def prepare(settings: Settings, plan: Plan, verb: str = "run") -> tuple[tuple[st
     graph = dbt.manifest_graph(settings, target_path)
     split = split_models(graph, selected)
     if not split.useful:
-        return plan.selection, f"every chunk runs the whole selection ({len(selected)} models)"
+        return Preparation(
+            per_chunk=plan.selection,
+            seeds=seeds,
+            verb=verb,
+            note=f"every chunk runs the whole selection ({len(selected)} models){also_seeds}",
+        )
     project_text = (settings.project_dir / "dbt_project.yml").read_text()
     with connect(settings.duckdb_path, must_exist=True) as con:
         state = prepared.fingerprint(con, graph, split.prepare, values, project_text, dbt_version)
-        if prepared.is_current(con, split.prepare, state, verb):
-            return split.per_chunk, (
-                f"{len(split.prepare)} date-independent model(s) up to date (same SQL, vars and raw data as "
-                f"when last built): not rebuilt; each chunk runs {len(split.per_chunk)} date-bounded model(s)"
-            )
-    started = time.perf_counter()
-    run, error = dbt_command(settings, verb, split.prepare, values)
-    if error:
-        raise DbtFailure(f"preparing the backfill (date-independent models) failed: {error}")
-    seconds = time.perf_counter() - started
-    with connect(settings.duckdb_path, must_exist=True) as con:
-        prepared.record(con, split.prepare, state, verb, run.invocation_id if run else None)
-    return split.per_chunk, (
-        f"built {len(split.prepare)} date-independent model(s) once in {seconds:.1f} s; "
-        f"each chunk runs {len(split.per_chunk)} date-bounded model(s)"
+        current = prepared.is_current(con, split.prepare, state, verb)
+    per_chunk = f"each chunk runs {len(split.per_chunk)} date-bounded model(s)"
+    if current:
+        note = (
+            f"{len(split.prepare)} date-independent model(s) up to date (same SQL, vars and raw data as when "
+            f"last built): not rebuilt; {per_chunk}{also_seeds}"
+        )
+        return Preparation(per_chunk=split.per_chunk, seeds=seeds, verb=verb, note=note)
+    note = (
+        f"building {len(split.prepare)} date-independent model(s) once, in the first chunk's dbt invocation; "
+        f"{per_chunk}{also_seeds}"
+    )
+    return Preparation(
+        per_chunk=split.per_chunk,
+        seeds=seeds,
+        models=split.prepare,
+        fingerprint=state,
+        verb=verb,
+        note=note,
     )

@@ -13,7 +13,7 @@ import sys
 import click
 
 from nba_props.backfill import checkpoints as cp
-from nba_props.backfill.execute import ChunkOutcome, prepare, run_chunks, seed_if_needed
+from nba_props.backfill.execute import ChunkOutcome, Preparation, prepare, run_chunks
 from nba_props.backfill.gaps import gap_vars
 from nba_props.backfill.lock import lock_path, runner_lock
 from nba_props.backfill.plan import DEFAULT_SELECTION, Chunk, Plan, make_chunks
@@ -121,8 +121,6 @@ def command(
         )
 
     with runner_lock(lock_path(settings.duckdb_path), "backfill"):
-        if note := seed_if_needed(settings):
-            click.echo(note)
         with connect(settings.duckdb_path, must_exist=True) as con:
             cp.ensure_schema(con)
             run = cp.start_run(
@@ -143,23 +141,25 @@ def command(
             f"backfill {verb}: {len(plan.dates)} game dates in {len(plan.chunks)} chunk(s), "
             f"estimate {_duration(estimate.seconds)}"
         )
-        chunk_selection = None
-        if not no_prepare and done < len(plan.chunks):
-            try:
-                chunk_selection, note = prepare(settings, plan)
-            except NbaPropsError:
-                with connect(settings.duckdb_path, must_exist=True) as con:
-                    cp.finish_run(con, run.run_id, "failed")
-                raise
-            click.echo(note)
+        try:
+            preparation = prepare(
+                settings, plan, whole_selection_per_chunk=no_prepare or done == len(plan.chunks)
+            )
+        except NbaPropsError:
+            with connect(settings.duckdb_path, must_exist=True) as con:
+                cp.finish_run(con, run.run_id, "failed")
+            raise
+        if preparation.note:
+            click.echo(preparation.note)
         outcomes = _run_with_progress(
-            settings, plan, run.run_id, fail_fast, len(plan.chunks) - done, chunk_selection
+            settings, plan, run.run_id, fail_fast, len(plan.chunks) - done, preparation
         )
     print_summary(run.run_id, outcomes)
     n_failed = sum(o.status == "failed" for o in outcomes)
     n_not_run = sum(o.status == "not_run" for o in outcomes)
     if n_failed or n_not_run:
-        not_run = f", {n_not_run} not run (--fail-fast)" if n_not_run else ""
+        why = next((o.error for o in outcomes if o.status == "not_run"), None)
+        not_run = f", {n_not_run} not run ({why})" if n_not_run else ""
         raise NbaPropsError(
             f"{n_failed} chunk(s) failed{not_run}; rerun the same command to retry only those "
             f"(run {run.run_id})",
@@ -241,7 +241,7 @@ def _run_with_progress(
     run_id: str,
     fail_fast: bool,
     to_run: int,
-    chunk_selection: tuple[str, ...] | None,
+    preparation: Preparation,
 ) -> list[ChunkOutcome]:
     stream = sys.stderr
     tty = stream.isatty()
@@ -269,7 +269,7 @@ def _run_with_progress(
                 say(f"{head} already done in an earlier attempt, skipped")
                 return
             if o.status == "not_run":
-                say(f"{head} not run (--fail-fast)")
+                say(f"{head} not run ({o.error})")
                 return
             rows = "?" if o.rows is None else f"{o.rows:,}"
             gaps = "" if o.gaps_resolved is None else f", {o.gaps_resolved} gap(s) resolved"
@@ -283,12 +283,11 @@ def _run_with_progress(
             settings,
             plan,
             run_id,
-            verb="run",
+            preparation,
             fail_fast=fail_fast,
             on_start=on_start,
             on_done=on_done,
             break_dates=break_dates or None,
-            chunk_selection=chunk_selection,
         )
 
 

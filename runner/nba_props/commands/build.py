@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from nba_props.backfill import checkpoints as cp
-from nba_props.backfill.execute import dbt_command, prepare, run_chunks, seed_if_needed
+from nba_props.backfill.execute import dbt_command, prepare, run_chunks
 from nba_props.backfill.gaps import gap_vars
 from nba_props.backfill.lock import lock_path, runner_lock
 from nba_props.backfill.plan import DEFAULT_SELECTION, Chunk, Plan
@@ -55,8 +55,6 @@ def command(
         return
 
     with runner_lock(lock_path(settings.duckdb_path), "build"):
-        if note := seed_if_needed(settings):
-            click.echo(note)  # the models are selected by name, so neither `dbt run` nor `dbt build` seeds
         with connect(settings.duckdb_path, must_exist=True) as con:
             why = ""
             if game_date is None:
@@ -79,13 +77,14 @@ def command(
         as_of_note = f" as of {as_of_text}" if as_of_text else ""
         click.echo(f"build {game_date}{why}{as_of_note}: dbt {verb}")
         try:
-            chunk_selection, note = prepare(settings, plan, verb)
+            preparation = prepare(settings, plan, verb)
         except NbaPropsError:
             with connect(settings.duckdb_path, must_exist=True) as con:
                 cp.finish_run(con, run.run_id, "failed")
             raise
-        click.echo(note)
-        (outcome,) = run_chunks(settings, plan, run.run_id, verb=verb, chunk_selection=chunk_selection)
+        if preparation.note:
+            click.echo(preparation.note)
+        (outcome,) = run_chunks(settings, plan, run.run_id, preparation)
     if outcome.status != cp.DONE:
         raise DbtFailure(f"build {game_date} failed after {outcome.elapsed_s:.1f} s: {outcome.error}")
     rows = "?" if outcome.rows is None else f"{outcome.rows:,}"
