@@ -124,7 +124,7 @@ odds_api_tipoffs as (
         home_team_abbr,
         away_team_abbr,
         tipoff_at
-    from {{ ref('stg_odds_api__points_lines') }}
+    from {{ ref('stg_odds_api__events') }}
     where true
     qualify row_number() over (
         partition by game_date, least(home_team_abbr, away_team_abbr), greatest(home_team_abbr, away_team_abbr)
