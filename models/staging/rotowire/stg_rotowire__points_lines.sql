@@ -7,13 +7,21 @@ source as (
 
 ),
 
+points_source as (
+
+    -- the Points prop only (a sixth of the file); read twice below, so this is what DuckDB materialises
+    select * from source
+    where lower(trim(prop)) = 'points'
+
+),
+
 player_names as (
 
     -- a few hundred names behind hundreds of thousands of rows: normalise each name once
     select
         player_name as raw_player_name,
         {{ player_lookup('player_name') }} as player_lookup
-    from (select distinct player_name from source) as names
+    from (select distinct player_name from points_source) as names
 
 ),
 
@@ -22,18 +30,17 @@ points_rows as (
     select
         {{ parse_utc_timestamp('snapshot_utc') }} as snapshot_at,
         {{ book_key('book') }} as book,
-        trim(source.player_name) as player_name,
+        trim(points_source.player_name) as player_name,
         player_names.player_lookup,
-        nullif(trim(source.opp), '') as opp,
-        lower(trim(source.side)) as side,
-        {{ try_cast('source.line', dbt.type_float()) }} as line,
-        {{ try_cast('source.price_american', dbt.type_float()) }} as price,
-        source._loaded_at,
-        source._row_number
-    from source
+        nullif(trim(points_source.opp), '') as opp,
+        lower(trim(points_source.side)) as side,
+        {{ try_cast('points_source.line', dbt.type_float()) }} as line,
+        {{ try_cast('points_source.price_american', dbt.type_float()) }} as price,
+        points_source._loaded_at,
+        points_source._row_number
+    from points_source
     left join player_names
-        on source.player_name is not distinct from player_names.raw_player_name
-    where lower(trim(source.prop)) = 'points'
+        on points_source.player_name is not distinct from player_names.raw_player_name
 
 ),
 
