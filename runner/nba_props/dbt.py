@@ -6,13 +6,23 @@ every later invocation (`dbtRunner(manifest=...)`): dbt re-renders each model's 
 vars also keeps dbt's partial-parse state valid from one process to the next (dbt discards it whenever the
 command-line vars differ, and the date vars differ on every run). This is exact only because no model's
 *config* depends on a var on DuckDB (the store's BigQuery partition list does, so BigQuery parses per call).
+
+The parsed manifest is also pickled into the target path, keyed by everything the parse reads (every project
+file's path, size and mtime, profiles.yml, the environment variables the project and profile name in
+env_var(), the dbt and adapter versions, the command-line arguments): the next process with the same key loads
+it in about 0.15 s instead of dbt's partial parse (1.1-1.5 s here). Any change of the key parses again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
 import json
 import os
+import pickle
+import re
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +39,8 @@ _MANIFESTS: dict[tuple[str, ...], tuple[tuple, Any]] = {}
 _MANIFEST_VERBS = frozenset({"run", "build", "seed", "test", "ls", "list", "compile", "show"})
 _WRITES_RESULTS = frozenset({"run", "build", "seed", "test"})
 _PROJECT_FOLDERS = ("models", "macros", "seeds", "tests", "snapshots", "analyses")
+MANIFEST_CACHE = "nba_props_manifest.pickle"
+_ENV_VAR_NAME = re.compile(r"""env_var\(\s*['"](\w+)['"]""")
 
 
 @dataclass
@@ -80,23 +92,79 @@ def _manifest_key(settings: Settings, common: list[str]) -> tuple[str, ...]:
     return (*common, str(settings.duckdb_path))
 
 
+def _parse_inputs_digest(settings: Settings, key: tuple[str, ...], fingerprint: tuple) -> str:
+    """A digest of everything a parse without vars reads, for the pickled manifest (see the module doc)."""
+    from dbt.adapters.duckdb.__version__ import version as duckdb_adapter_version
+    from dbt.version import __version__ as dbt_version
+
+    env_names: set[str] = set()
+    for path, _, _ in fingerprint:
+        if path.endswith((".yml", ".yaml", ".sql")):
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                env_names.update(_ENV_VAR_NAME.findall(Path(path).read_text()))
+    payload = {
+        "python": sys.version,
+        "dbt": dbt_version,
+        "adapter": duckdb_adapter_version,
+        "key": key,
+        "files": fingerprint,
+        "env": {name: os.environ.get(name) for name in sorted(env_names)},
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _load_pickled_manifest(path: Path, digest: str) -> Any:
+    from dbt.contracts.graph.manifest import Manifest
+
+    try:
+        with path.open("rb") as f:
+            stored_digest, fields = pickle.load(f)
+        if stored_digest != digest:
+            return None
+        return Manifest(**fields)
+    except Exception:  # absent, truncated, or pickled by other code: parse instead
+        return None
+
+
+def _save_pickled_manifest(path: Path, digest: str, manifest: Any) -> None:
+    # the public fields only: Manifest's own __reduce_ex__ (dbt-core 1.11) passes its lookup caches in the
+    # wrong positions, and the private fields are caches and a lock that the constructor rebuilds
+    fields = {
+        f.name: getattr(manifest, f.name) for f in dataclasses.fields(manifest) if not f.name.startswith("_")
+    }
+    with contextlib.suppress(Exception):  # a cache: failing to write it only costs the next parse
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        with partial.open("wb") as f:
+            pickle.dump((digest, fields), f, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)
+
+
 def parsed_manifest(settings: Settings, common: list[str], log_path: str | None) -> Any:
-    """The project's manifest parsed without vars, once per process and project state (DuckDB only)."""
+    """The project's manifest parsed without vars, once per project state (DuckDB only): from this process's
+    memory, else from the pickle an earlier process left in the target path, else from `dbt parse`."""
     key = _manifest_key(settings, common)
     fingerprint = _project_fingerprint(settings.project_dir, settings.profiles_dir)
     cached = _MANIFESTS.get(key)
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
-    # no manifest.json: this process hands the object to its invocations (partial_parse.msgpack is still
-    # saved)
-    args = ["--quiet", "--no-write-json", "parse", *common]
-    if log_path:
-        args += ["--log-path", log_path]
-    result = _runner().invoke(args)
-    if not result.success or result.result is None:
-        return None  # the real command reports the problem (profile, project, syntax) in its own words
-    _MANIFESTS[key] = (fingerprint, result.result)
-    return result.result
+    _runner()  # dbt's modules, which unpickling needs too
+    digest = _parse_inputs_digest(settings, key, fingerprint)
+    pickled = Path(common[common.index("--target-path") + 1]) / MANIFEST_CACHE
+    manifest = _load_pickled_manifest(pickled, digest)
+    if manifest is None:
+        # no manifest.json: this process hands the object to its invocations (partial_parse.msgpack is still
+        # saved)
+        args = ["--quiet", "--no-write-json", "parse", *common]
+        if log_path:
+            args += ["--log-path", log_path]
+        result = _runner().invoke(args)
+        if not result.success or result.result is None:
+            return None  # the real command reports the problem (profile, project, syntax) in its own words
+        manifest = result.result
+        _save_pickled_manifest(pickled, digest, manifest)
+    _MANIFESTS[key] = (fingerprint, manifest)
+    return manifest
 
 
 def run_with_manifest(settings: Settings, args: list[str], common: list[str]) -> Any:
