@@ -134,7 +134,7 @@ def _save_pickled_manifest(path: Path, digest: str, manifest: Any) -> None:
     }
     with contextlib.suppress(Exception):  # a cache: failing to write it only costs the next parse
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial")
+        partial = path.with_suffix(f".{os.getpid()}.partial")  # two processes never share a partial file
         with partial.open("wb") as f:
             pickle.dump((digest, fields), f, protocol=pickle.HIGHEST_PROTOCOL)
         partial.replace(path)
