@@ -304,6 +304,18 @@ def missing_seeds(settings: Settings) -> tuple[str, ...]:
     return tuple(n for n in names if n not in present)
 
 
+def prepare_run(
+    settings: Settings, plan: Plan, run_id: str, verb: str = "run", whole_selection_per_chunk: bool = False
+) -> Preparation:
+    """prepare() for run RUN_ID, marking that run failed when it cannot (the error still propagates)."""
+    try:
+        return prepare(settings, plan, verb, whole_selection_per_chunk)
+    except NbaPropsError:
+        with connect(settings.duckdb_path, must_exist=True) as con:
+            cp.finish_run(con, run_id, "failed")
+        raise
+
+
 def prepare(
     settings: Settings, plan: Plan, verb: str = "run", whole_selection_per_chunk: bool = False
 ) -> Preparation:

@@ -13,7 +13,7 @@ import sys
 import click
 
 from nba_props.backfill import checkpoints as cp
-from nba_props.backfill.execute import ChunkOutcome, Preparation, prepare, run_chunks
+from nba_props.backfill.execute import ChunkOutcome, Preparation, prepare_run, run_chunks
 from nba_props.backfill.gaps import gap_vars
 from nba_props.backfill.lock import lock_path, runner_lock
 from nba_props.backfill.plan import DEFAULT_SELECTION, Chunk, Plan, make_chunks
@@ -141,14 +141,9 @@ def command(
             f"backfill {verb}: {len(plan.dates)} game dates in {len(plan.chunks)} chunk(s), "
             f"estimate {_duration(estimate.seconds)}"
         )
-        try:
-            preparation = prepare(
-                settings, plan, whole_selection_per_chunk=no_prepare or done == len(plan.chunks)
-            )
-        except NbaPropsError:
-            with connect(settings.duckdb_path, must_exist=True) as con:
-                cp.finish_run(con, run.run_id, "failed")
-            raise
+        preparation = prepare_run(
+            settings, plan, run.run_id, whole_selection_per_chunk=no_prepare or done == len(plan.chunks)
+        )
         if preparation.note:
             click.echo(preparation.note)
         outcomes = _run_with_progress(

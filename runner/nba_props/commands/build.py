@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from nba_props.backfill import checkpoints as cp
-from nba_props.backfill.execute import dbt_command, prepare, run_chunks
+from nba_props.backfill.execute import dbt_command, prepare_run, run_chunks
 from nba_props.backfill.gaps import gap_vars
 from nba_props.backfill.lock import lock_path, runner_lock
 from nba_props.backfill.plan import DEFAULT_SELECTION, Chunk, Plan
@@ -76,12 +76,7 @@ def command(
             run = cp.start_run(con, plan, "build", resume=False, args={"verb": verb, "as_of": as_of_text})
         as_of_note = f" as of {as_of_text}" if as_of_text else ""
         click.echo(f"build {game_date}{why}{as_of_note}: dbt {verb}")
-        try:
-            preparation = prepare(settings, plan, verb)
-        except NbaPropsError:
-            with connect(settings.duckdb_path, must_exist=True) as con:
-                cp.finish_run(con, run.run_id, "failed")
-            raise
+        preparation = prepare_run(settings, plan, run.run_id, verb)
         if preparation.note:
             click.echo(preparation.note)
         (outcome,) = run_chunks(settings, plan, run.run_id, preparation)
