@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from nba_props.backfill import checkpoints as cp
-from nba_props.backfill.graph import select_by_name, split_models
+from nba_props.backfill.graph import compact_selection, select_by_name, split_models
 from nba_props.backfill.lock import runner_lock
 from nba_props.backfill.plan import Plan, make_chunks
 from nba_props.errors import WarehouseLockedError
@@ -153,9 +153,9 @@ def test_runner_lock_is_exclusive_and_released(tmp_path: Path) -> None:
         pass
 
 
-def test_name_selectors_pick_what_dbt_ls_would_and_defer_the_rest() -> None:
+def small_project() -> dict:
     m = "model.p."
-    nodes = {
+    return {
         "seed.p.teams": {"name": "teams", "resource_type": "seed", "depends_on": {"nodes": []}},
         m + "stg": {"name": "stg", "resource_type": "model", "depends_on": {"nodes": ["seed.p.teams"]}},
         m + "mid": {"name": "mid", "resource_type": "model", "depends_on": {"nodes": [m + "stg"]}},
@@ -163,7 +163,11 @@ def test_name_selectors_pick_what_dbt_ls_would_and_defer_the_rest() -> None:
         m + "other": {"name": "other", "resource_type": "model", "depends_on": {"nodes": [m + "stg"]}},
         "test.p.t1": {"name": "t1", "resource_type": "test", "depends_on": {"nodes": [m + "store"]}},
     }
-    manifest = {"nodes": nodes}
+
+
+def test_name_selectors_pick_what_dbt_ls_would_and_defer_the_rest() -> None:
+    m = "model.p."
+    manifest = {"nodes": small_project()}
     assert select_by_name(manifest, ("+store",)) == [m + "mid", m + "stg", m + "store"]
     assert select_by_name(manifest, ("stg+",)) == [m + "mid", m + "other", m + "stg", m + "store"]
     assert select_by_name(manifest, ("mid", "other")) == [m + "mid", m + "other"]
@@ -171,3 +175,18 @@ def test_name_selectors_pick_what_dbt_ls_would_and_defer_the_rest() -> None:
     # other selector methods, unknown names and non-models are dbt's to answer
     for selection in [("tag:daily",), ("2+store",), ("@mid",), ("nope",), ("teams",), ("+store", "path:x")]:
         assert select_by_name(manifest, selection) is None
+
+
+def test_a_selection_that_is_a_whole_upstream_becomes_plus_selectors_of_its_last_nodes() -> None:
+    manifest = {"nodes": small_project()}
+    everything = ("teams", "stg", "mid", "store", "other")
+    assert compact_selection(manifest, everything, "build") == ("+other", "+store")
+    # `dbt run` executes no seed: the models alone are the whole upstream
+    assert compact_selection(manifest, ("stg", "mid", "store"), "run") == ("+store",)
+    # what the compact form would add (a seed `build` loads, a model left out) keeps the names
+    assert compact_selection(manifest, ("stg", "mid", "store"), "build") == ("stg", "mid", "store")
+    assert compact_selection(manifest, ("teams", "mid", "store"), "build") == ("teams", "mid", "store")
+    assert compact_selection(manifest, ("mid", "store"), "run") == ("mid", "store")
+    # selectors other than bare names, and verbs it does not know, are passed on as they are
+    assert compact_selection(manifest, ("+store",), "run") == ("+store",)
+    assert compact_selection(manifest, ("stg", "mid", "store"), "test") == ("stg", "mid", "store")

@@ -23,6 +23,7 @@ from nba_props import dbt
 from nba_props.backfill import checkpoints as cp
 from nba_props.backfill import prepared
 from nba_props.backfill.gaps import resolved_gaps
+from nba_props.backfill.graph import compact_selection
 from nba_props.backfill.plan import Chunk, Plan, chunk_vars
 from nba_props.backfill.warehouse_meta import rows_between
 from nba_props.errors import NbaPropsError
@@ -91,6 +92,10 @@ def dbt_command(
     dbt's own console output is captured (it would break the chunk lines and the progress bar); the error
     message keeps its substance, and dbt's full log stays in the log path."""
     target_path, log_path = dbt_paths(settings)
+    verb_args = _verb_args(verb, with_seeds)
+    common = dbt.common_args(settings, target_path)
+    if settings.is_duckdb and dbt.parsed_manifest(settings, common, str(log_path)) is not None:
+        selection = compact_selection(dbt.manifest_graph(settings, target_path), selection, verb_args[0])
     console = io.StringIO()
     try:
         with contextlib.redirect_stdout(console):
@@ -99,7 +104,7 @@ def dbt_command(
                 # cautious: a test is run only when every model it reads is selected (a relationships
                 # test from a seed to an unselected staging view would otherwise fail on a fresh warehouse).
                 [
-                    *_verb_args(verb, with_seeds),
+                    *verb_args,
                     "--select",
                     *selection,
                     "--indirect-selection",

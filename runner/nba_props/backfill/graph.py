@@ -137,3 +137,36 @@ def split_models(manifest: dict, selected: list[str]) -> Split:
         prepare=tuple(sorted(name[u] for u in chosen - bounded)),
         per_chunk=tuple(sorted(name[u] for u in bounded)),
     )
+
+
+# what each verb executes among the nodes a selector picks (sources, tests and unit tests aside)
+EXECUTED = {"run": frozenset({"model"}), "build": frozenset({"model", "seed", "snapshot"})}
+
+
+def compact_selection(manifest: dict, selection: tuple[str, ...], verb: str) -> tuple[str, ...]:
+    """SELECTION (bare model and seed names) as `+name` selectors of its most downstream nodes, when
+    `dbt VERB` would then execute exactly the same nodes; otherwise SELECTION unchanged. dbt matches each
+    bare name against every node of the project (about 500 with the data tests), three times per `build`:
+    37 names cost about 0.25 s before the first model starts, two `+name` selectors next to nothing. The
+    tests a selection brings along depend only on the nodes it picks, so they are the same too."""
+    executed = EXECUTED.get(verb)
+    nodes = manifest["nodes"]
+    by_name = {n["name"]: uid for uid, n in nodes.items() if n.get("resource_type") in ("model", "seed")}
+    if executed is None or not selection or any(name not in by_name for name in selection):
+        return selection
+    chosen = {by_name[name] for name in selection}
+
+    def parents(uid: str) -> list[str]:
+        return [p for p in nodes[uid]["depends_on"].get("nodes", []) if p in nodes]
+
+    fed = {p for uid in chosen for p in parents(uid)}
+    sinks = sorted(chosen - fed)
+    upstream, todo = set(sinks), list(sinks)
+    while todo:
+        for parent in parents(todo.pop()):
+            if parent not in upstream:
+                upstream.add(parent)
+                todo.append(parent)
+    if {u for u in upstream if nodes[u].get("resource_type") in executed} != chosen:
+        return selection
+    return tuple(f"+{nodes[uid]['name']}" for uid in sinks)
