@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nba_props.dbt_schemas import save_derived_schemas, use_stored_schemas
 from nba_props.errors import DbtFailure, NbaPropsError
 from nba_props.settings import Settings
 
@@ -168,7 +169,17 @@ def parsed_manifest(settings: Settings, common: list[str], log_path: str | None)
 
 
 def run_with_manifest(settings: Settings, args: list[str], common: list[str]) -> Any:
-    """dbtRunner.invoke(args), reusing this process's parsed manifest where that is exact (see above)."""
+    """dbtRunner.invoke(args), reusing this process's parsed manifest where that is exact (see above), and
+    the JSON schemas dbt validates its configuration with (nba_props.dbt_schemas)."""
+    _runner()
+    use_stored_schemas(Path(common[common.index("--target-path") + 1]))
+    try:
+        return _run_with_manifest(settings, args, common)
+    finally:
+        save_derived_schemas()
+
+
+def _run_with_manifest(settings: Settings, args: list[str], common: list[str]) -> Any:
     from dbt.cli.main import dbtRunner
 
     verb = next((a for a in args if not a.startswith("-")), "")
