@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import json
 import os
@@ -24,6 +25,7 @@ import pickle
 import re
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,7 +161,8 @@ def parsed_manifest(settings: Settings, common: list[str], log_path: str | None)
         args = ["--quiet", "--no-write-json", "parse", *common]
         if log_path:
             args += ["--log-path", log_path]
-        result = _runner().invoke(args)
+        with collector_paused():
+            result = _runner().invoke(args)
         if not result.success or result.result is None:
             return None  # the real command reports the problem (profile, project, syntax) in its own words
         manifest = result.result
@@ -174,9 +177,25 @@ def run_with_manifest(settings: Settings, args: list[str], common: list[str]) ->
     _runner()
     use_stored_schemas(Path(common[common.index("--target-path") + 1]))
     try:
-        return _run_with_manifest(settings, args, common)
+        with collector_paused():
+            return _run_with_manifest(settings, args, common)
     finally:
         save_derived_schemas()
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for one dbt invocation. dbt allocates heavily for every node, so the
+    collector ran about 800 times in a season's invocation, each full pass walking the whole heap (the parsed
+    manifest included) with the GIL held: 0.6-1.2 s here. The season's peak RSS stayed the same without it
+    (1.1-1.2 GB), and the collector resumes when the invocation ends."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _run_with_manifest(settings: Settings, args: list[str], common: list[str]) -> Any:

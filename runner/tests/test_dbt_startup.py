@@ -1,13 +1,17 @@
-"""The JSON schemas dbt validates its configuration files with, kept in the target path by the runner: the
-next process reads them instead of deriving them, they equal what dbt-common derives, and a file written by
-other package versions is ignored."""
+"""What the runner does around dbt's own start-up and run: the JSON schemas dbt validates its configuration
+files with are kept in the target path (the next process reads them instead of deriving them, they equal what
+dbt-common derives, a file written by other package versions is ignored), and Python's cycle collector is
+paused for an invocation and restored after it."""
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+from nba_props.dbt import collector_paused
 
 # Validates a project file as dbt does, with the runner's schema file, and reports what happened.
 PROBE = """
@@ -48,3 +52,21 @@ def test_schemas_are_derived_once_then_read_and_equal_dbt_commons(tmp_path: Path
     assert probe(tmp_path) == {"derived": True, "same": True}
     rewritten = json.loads((tmp_path / "nba_props_json_schemas.json").read_text())
     assert rewritten["versions"]["dbt-core"] != "0.0.0"
+
+
+def test_the_collector_is_paused_for_an_invocation_and_restored_as_it_was() -> None:
+    assert gc.isenabled()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+            raise RuntimeError("dbt failed")
+    except RuntimeError:
+        pass
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
