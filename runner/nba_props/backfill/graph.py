@@ -74,6 +74,17 @@ def list_models(
     return [json.loads(line)["unique_id"] for line in (result.result or [])]
 
 
+def reach(starts: Any, edges: Any) -> set[str]:
+    """STARTS and every node reachable from them through EDGES (a node -> its neighbours function)."""
+    seen, todo = set(starts), list(starts)
+    while todo:
+        for nxt in edges(todo.pop()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
 def select_by_name(manifest: dict, selection: tuple[str, ...]) -> list[str] | None:
     """The models `[+]name[+]` selectors pick (a union, like dbt's space-separated selectors), sorted; None
     when a selector has another form or names no model, so that dbt itself answers (or explains)."""
@@ -84,15 +95,6 @@ def select_by_name(manifest: dict, selection: tuple[str, ...]) -> list[str] | No
         for parent in n["depends_on"].get("nodes", []):
             children.setdefault(parent, set()).add(uid)
 
-    def reach(start: str, edges: Any) -> set[str]:
-        seen, todo = {start}, [start]
-        while todo:
-            for nxt in edges(todo.pop()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        return seen
-
     chosen: set[str] = set()
     for selector in selection:
         match = GRAPH_SELECTOR.match(selector)
@@ -101,9 +103,9 @@ def select_by_name(manifest: dict, selection: tuple[str, ...]) -> list[str] | No
         uid = model_ids[match.group(2)]
         chosen.add(uid)
         if match.group(1):
-            chosen |= reach(uid, lambda u: nodes[u]["depends_on"].get("nodes", []) if u in nodes else [])
+            chosen |= reach([uid], lambda u: nodes[u]["depends_on"].get("nodes", []) if u in nodes else [])
         if match.group(3):
-            chosen |= reach(uid, lambda u: children.get(u, ()))
+            chosen |= reach([uid], lambda u: children.get(u, ()))
     return sorted(u for u in chosen if nodes.get(u, {}).get("resource_type") == "model")
 
 
@@ -161,12 +163,7 @@ def compact_selection(manifest: dict, selection: tuple[str, ...], verb: str) -> 
 
     fed = {p for uid in chosen for p in parents(uid)}
     sinks = sorted(chosen - fed)
-    upstream, todo = set(sinks), list(sinks)
-    while todo:
-        for parent in parents(todo.pop()):
-            if parent not in upstream:
-                upstream.add(parent)
-                todo.append(parent)
+    upstream = reach(sinks, parents)
     if {u for u in upstream if nodes[u].get("resource_type") in executed} != chosen:
         return selection
     return tuple(f"+{nodes[uid]['name']}" for uid in sinks)
