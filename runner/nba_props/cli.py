@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import importlib
 import os
 import sys
@@ -73,7 +74,12 @@ def run() -> None:
     """The console script (and `python -m nba_props.cli`): main(), then the exit handlers (dbt-duckdb's closes
     the warehouse, a checkpoint), then the process ends without the interpreter's teardown of the thousands
     of objects dbt loaded: nothing is left to release, and that teardown took 0.7-1.1 s a command here.
-    In-process callers (tests) use main(), which returns or raises SystemExit as usual."""
+    In-process callers (tests) use main(), which returns or raises SystemExit as usual.
+
+    The cycle collector stays off for the whole command: a pass after the last dbt invocation would only walk
+    what the process is about to drop; the garbage of one invocation is collected before the next one
+    (nba_props.dbt.collector_paused)."""
+    gc.disable()
     try:
         main()
         code = 0

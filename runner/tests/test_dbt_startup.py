@@ -1,12 +1,14 @@
 """What the runner does around dbt's own start-up and run: the JSON schemas dbt validates its configuration
-files with are kept in the target path (the next process reads them instead of deriving them, they equal what
-dbt-common derives, a file written by other package versions is ignored), and Python's cycle collector is
-paused for an invocation and restored after it."""
+files with, and the Jinja templates dbt compiles, are kept in the target path (the next process reads them
+instead of deriving or compiling them, what it reads behaves as what dbt would make, a file written by other
+package versions is ignored), and Python's cycle collector is paused for an invocation and restored after
+it."""
 
 from __future__ import annotations
 
 import gc
 import json
+import marshal
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +39,68 @@ def probe(target: Path) -> dict:
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# Renders templates through dbt and plain Jinja with the runner's template file, and reports what happened.
+TEMPLATE_PROBE = """
+import json, sys
+from pathlib import Path
+import jinja2
+from nba_props import dbt_templates
+from dbt.clients.jinja import get_rendered
+from dbt_common.clients.jinja import get_template
+
+dbt_templates.use_stored_templates(Path(sys.argv[1]))
+ctx = {"x": 3, "name": "nba"}
+out = {
+    "text": get_rendered("{% set y = x * 2 %}{{ name | upper }}-{{ y }}", ctx),
+    "native": get_rendered("{{ [x, x + 1] }}", ctx, native=True),
+}
+# the same source under two filter calling conventions: two different compiled templates
+plain = jinja2.Environment()
+plain.filters["tag"] = lambda v: f"plain:{v}"
+with_context = jinja2.Environment()
+with_context.filters["tag"] = jinja2.pass_context(lambda c, v: f"context:{v}:{c['x']}")
+out["plain"] = plain.from_string("{{ 1 | tag }}").render(x=5)
+out["context"] = with_context.from_string("{{ 1 | tag }}").render(x=5)
+try:
+    get_template("{% if %}", {})
+    out["error"] = None
+except Exception as exc:
+    out["error"] = type(exc).__name__
+added = dbt_templates._state["added"]
+dbt_templates.save_compiled_templates()
+print(json.dumps({"added": added, "out": out}))
+"""
+
+EXPECTED_RENDERING = {
+    "text": "NBA-6",
+    "native": [3, 4],
+    "plain": "plain:1",
+    "context": "context:1:5",
+    "error": "CompilationError",
+}
+
+
+def probe_templates(target: Path) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", TEMPLATE_PROBE, str(target)], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_templates_are_compiled_once_then_read_and_render_the_same(tmp_path: Path) -> None:
+    assert probe_templates(tmp_path) == {"added": True, "out": EXPECTED_RENDERING}
+    stored = marshal.loads((tmp_path / "nba_props_jinja_code.marshal").read_bytes())
+    assert len(stored["code"]) == 4  # text, native, plain, context; the failed template is not kept
+    assert probe_templates(tmp_path) == {"added": False, "out": EXPECTED_RENDERING}
+    # written by other package versions: ignored, compiled again, rewritten
+    stored["versions"]["jinja2"] = "0.0.0"
+    (tmp_path / "nba_props_jinja_code.marshal").write_bytes(marshal.dumps(stored))
+    assert probe_templates(tmp_path) == {"added": True, "out": EXPECTED_RENDERING}
+    rewritten = marshal.loads((tmp_path / "nba_props_jinja_code.marshal").read_bytes())
+    assert rewritten["versions"]["jinja2"] != "0.0.0"
 
 
 def test_schemas_are_derived_once_then_read_and_equal_dbt_commons(tmp_path: Path) -> None:
