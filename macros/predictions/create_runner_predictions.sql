@@ -17,9 +17,12 @@
         ('is_active', 'boolean'), ('superseded_at', 'timestamp'), ('superseded_by', 'string'),
         ('superseded_reason', 'string'),
     ] -%}
-    {%- set schema = var('runner_schema', 'runner') -%}
-    create schema if not exists {{ schema }};
-    create table if not exists {{ schema }}.predictions (
+    {#- qualified: on DuckDB the connection's default catalog is the in-memory database the warehouse is
+        attached to (profiles.yml.example), not the warehouse -#}
+    {%- set table = api.Relation.create(
+        database=target.database, schema=var('runner_schema', 'runner'), identifier='predictions') -%}
+    create schema if not exists {{ table.without_identifier() }};
+    create table if not exists {{ table }} (
     {%- for name, kind in columns %}
         {{ name }} {{ runner_column_type(kind) }}{{ ',' if not loop.last }}
     {%- endfor %}
