@@ -7,6 +7,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from nba_props import warehouse
 from nba_props.errors import NbaPropsError
 
 PROJECT_FILE = "dbt_project.yml"
@@ -68,4 +69,24 @@ def load_settings(target: str | None = None) -> Settings:
     # dbt resolves the profile's env_var() in this process: pin the absolute path so it matches ours.
     os.environ["NBA_PROPS_DUCKDB_PATH"] = str(duckdb_path)
     os.environ["NBA_PROPS_TARGET"] = target
+    warehouse.attach_like_profile(profile_row_group_size(profiles_dir, target))
     return Settings(project_dir, profiles_dir, target, duckdb_path)
+
+
+def profile_row_group_size(profiles_dir: Path, target: str) -> int | None:
+    """The row group size TARGET's DuckDB output attaches the warehouse with (profiles.yml.example's dev
+    target), or None when it opens the file itself (a profiles.yml copied before the attach, another
+    adapter): the runner's own connections then do the same (nba_props.warehouse.attach_like_profile)."""
+    import yaml
+
+    try:
+        output = yaml.safe_load((profiles_dir / "profiles.yml").read_text())["nba_props"]["outputs"][target]
+        if output.get("type") != "duckdb" or not str(output.get("path", "")).startswith(":memory:"):
+            return None
+        for attachment in output.get("attach") or []:
+            size = (attachment.get("options") or {}).get("row_group_size")
+            if size:
+                return int(size)
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return None

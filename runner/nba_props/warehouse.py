@@ -13,9 +13,17 @@ import duckdb
 
 from nba_props.errors import NbaPropsError, WarehouseLockedError
 
-# Rows per row group of the tables the runner and dbt write (DuckDB's default is 122,880); the same number is
-# in profiles.yml.example, whose dev target attaches the warehouse the same way.
-ROW_GROUP_SIZE = 8192
+# Rows per row group when the warehouse is attached as the dbt profile attaches it (settings.load_settings
+# reads it from profiles.yml); None: the file is opened directly, as a profile with a file `path` does.
+_ROW_GROUP_SIZE: int | None = None
+
+
+def attach_like_profile(row_group_size: int | None) -> None:
+    """Open the warehouse the way dbt's profile does: attached with ROW_GROUP_SIZE rows per row group, or
+    (None) opened directly. The two must agree: a checkpoint by a connection of the other kind merges the
+    small row groups of every table into big ones (4.4 s for the raw tables of ../shared/data)."""
+    global _ROW_GROUP_SIZE
+    _ROW_GROUP_SIZE = row_group_size
 
 
 @contextmanager
@@ -24,18 +32,19 @@ def connect(
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse file; a lock held by another process becomes one readable error.
 
-    The file is attached to an in-memory database named after it, as the dev target of profiles.yml.example
-    does, so that tables are written in row groups of ROW_GROUP_SIZE rows (an ATTACH option; a file opened
-    directly always gets DuckDB's 122,880). Most of the project's tables are smaller than 122,880 rows: in
-    one row group, DuckDB scans them on one thread and keeps them in the write-ahead log until a checkpoint
-    compresses them on one thread at the end of the process (about 2 s for a season). In small row groups
-    they are scanned in parallel, and written and compressed as the query that makes them runs.
-    Within one process the runner and dbt share that database (DuckDB caches named in-memory databases)."""
+    With the dev target of profiles.yml.example (attach_like_profile), the file is attached to an in-memory
+    database named after it, as dbt attaches it, so that tables are written in small row groups (an ATTACH
+    option; a file opened directly always gets DuckDB's 122,880 rows). Most of the project's tables are
+    smaller than 122,880 rows: in one row group, DuckDB scans them on one thread and keeps them in the
+    write-ahead log until a checkpoint compresses them on one thread at the end of the process (about 2 s
+    for a season). In small row groups they are scanned in parallel, and written and compressed as the
+    query that makes them runs. Within one process the runner and dbt share that database (DuckDB caches
+    named in-memory databases)."""
     if (must_exist or read_only) and not path.exists():
         raise NbaPropsError(f"no warehouse at {path}: run `nba-props load` first (or `make demo`)")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = _attached(path, read_only)
+        con = _attached(path, read_only, _ROW_GROUP_SIZE) if _ROW_GROUP_SIZE else _opened(path, read_only)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise WarehouseLockedError(
@@ -49,10 +58,21 @@ def connect(
         con.close()
 
 
-def _attached(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def _opened(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.ConnectionException:
+        # dbt (in this process, through dbtRunner) still holds the file read-write; DuckDB refuses a second
+        # connection with another configuration, so share its mode.
+        if not read_only:
+            raise
+        return duckdb.connect(str(path))
+
+
+def _attached(path: Path, read_only: bool, row_group_size: int) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(f":memory:{path}")
     alias = quote_identifier(path.stem)
-    options = f"ROW_GROUP_SIZE {ROW_GROUP_SIZE}" + (", READ_ONLY" if read_only else "")
+    options = f"ROW_GROUP_SIZE {int(row_group_size)}" + (", READ_ONLY" if read_only else "")
     try:
         # attached already when another connection of this process (dbt's, the runner's) holds it: use that
         # one, in its mode (DuckDB refuses to attach a file read-only that is attached read-write)
