@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nba_props.cache_files import write_atomically
 from nba_props.dbt_schemas import save_derived_schemas, use_stored_schemas
 from nba_props.dbt_templates import save_compiled_templates, use_stored_templates
 from nba_props.errors import DbtFailure, NbaPropsError
@@ -143,11 +144,7 @@ def _save_pickled_manifest(path: Path, digest: str, manifest: Any) -> None:
         f.name: getattr(manifest, f.name) for f in dataclasses.fields(manifest) if not f.name.startswith("_")
     }
     with contextlib.suppress(Exception):  # a cache: failing to write it only costs the next parse
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.partial")  # two processes never share a partial file
-        with partial.open("wb") as f:
-            pickle.dump((digest, fields), f, protocol=pickle.HIGHEST_PROTOCOL)
-        partial.replace(path)
+        write_atomically(path, pickle.dumps((digest, fields), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def parsed_manifest(settings: Settings, common: list[str], log_path: str | None) -> Any:

@@ -13,35 +13,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import os
-import sys
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from nba_props.cache_files import package_versions, read_versioned, write_atomically
 
 FILE = "nba_props_json_schemas.json"
 _PACKAGES = ("dbt-core", "dbt-common", "dbt-adapters", "dbt-duckdb", "dbt-bigquery", "mashumaro")
 
 # (file, versions key, schemas read or derived in this process, whether some were derived)
 _state: dict[str, Any] = {}
-
-
-def _versions() -> dict[str, str | None]:
-    found: dict[str, str | None] = {"python": sys.version}
-    for package in _PACKAGES:
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[package] = None
-    return found
-
-
-def _read(path: Path, versions: dict[str, str | None]) -> dict[str, Any]:
-    with contextlib.suppress(OSError, ValueError, AttributeError, KeyError, TypeError):
-        data = json.loads(path.read_text())
-        if data["versions"] == versions:
-            return dict(data["schemas"])
-    return {}
 
 
 def use_stored_schemas(target_path: Path) -> None:
@@ -51,9 +32,9 @@ def use_stored_schemas(target_path: Path) -> None:
     from dbt_common.dataclass_schema import dbtClassMixin
 
     derive = dbtClassMixin.__dict__["json_schema"].__func__
-    versions = _versions()
+    versions = package_versions(_PACKAGES)
     path = target_path / FILE
-    schemas = _read(path, versions)
+    schemas = read_versioned(path, versions, json.loads, "schemas")
     _state.update(path=path, versions=versions, schemas=schemas, derived=False)
 
     @functools.lru_cache
@@ -72,10 +53,7 @@ def save_derived_schemas() -> None:
     """Write the file when this process derived a schema it did not hold (a cache: failing costs nothing)."""
     if not _state.get("derived"):
         return
-    path: Path = _state["path"]
-    with contextlib.suppress(OSError, TypeError, ValueError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.partial")
-        partial.write_text(json.dumps({"versions": _state["versions"], "schemas": _state["schemas"]}))
-        partial.replace(path)
-        _state["derived"] = False
+    with contextlib.suppress(TypeError, ValueError):
+        data = json.dumps({"versions": _state["versions"], "schemas": _state["schemas"]})
+        if write_atomically(_state["path"], data.encode()):
+            _state["derived"] = False

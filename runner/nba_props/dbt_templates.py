@@ -20,11 +20,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
-import os
-import sys
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from nba_props.cache_files import package_versions, read_versioned, write_atomically
 
 FILE = "nba_props_jinja_code.marshal"
 _PACKAGES = ("jinja2", "dbt-core", "dbt-common")
@@ -33,24 +32,6 @@ MAX_TEMPLATES = 4000
 
 # (file, versions, stored code by key, keys used or added in this process, whether some were added)
 _state: dict[str, Any] = {}
-
-
-def _versions() -> dict[str, str | None]:
-    found: dict[str, str | None] = {"python": sys.version}
-    for package in _PACKAGES:
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[package] = None
-    return found
-
-
-def _read(path: Path, versions: dict[str, str | None]) -> dict[str, bytes]:
-    with contextlib.suppress(OSError, ValueError, EOFError, TypeError, KeyError):
-        data = marshal.loads(path.read_bytes())
-        if data["versions"] == versions:
-            return dict(data["code"])
-    return {}
 
 
 def _callable_name(value: Any) -> str:
@@ -104,9 +85,10 @@ def use_stored_templates(target_path: Path) -> None:
     import jinja2
     from dbt_common.clients import jinja as dbt_jinja
 
-    versions = _versions()
+    versions = package_versions(_PACKAGES)
     path = target_path / FILE
-    _state.update(path=path, versions=versions, code=_read(path, versions), used={}, added=False)
+    code = read_versioned(path, versions, marshal.loads, "code")
+    _state.update(path=path, versions=versions, code=code, used={}, added=False)
     compile_source = jinja2.Environment.compile
 
     def compile(self, source, name=None, filename=None, raw=False, defer_init=False):  # noqa: A001
@@ -134,15 +116,12 @@ def save_compiled_templates() -> None:
     nothing)."""
     if not _state.get("added"):
         return
-    path: Path = _state["path"]
     kept = dict(_state["used"])
     for key, code in _state["code"].items():
         if len(kept) >= MAX_TEMPLATES:
             break
         kept.setdefault(key, code)
-    with contextlib.suppress(OSError, TypeError, ValueError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.partial")
-        partial.write_bytes(marshal.dumps({"versions": _state["versions"], "code": kept}))
-        partial.replace(path)
-        _state["added"] = False
+    with contextlib.suppress(TypeError, ValueError):
+        data = marshal.dumps({"versions": _state["versions"], "code": kept})
+        if write_atomically(_state["path"], data):
+            _state["added"] = False

@@ -25,6 +25,7 @@ import duckdb
 
 from nba_props.errors import NbaPropsError
 from nba_props.loaders.registry import KINDS, SourceKind
+from nba_props.warehouse import quote_identifier, sql_literal
 
 RAW_SCHEMA = "raw"
 META_COLUMNS = ("_source_file", "_file_sha256", "_row_number", "_load_id", "_loaded_at")
@@ -168,16 +169,8 @@ def _read_header(path: Path, shown_name: str) -> list[str]:
     return header
 
 
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _strptime_any(column: str, formats: list[str]) -> str:
-    fmts = ", ".join(f"try_strptime(trim({column}), {_sql_str(f)})" for f in formats)
+    fmts = ", ".join(f"try_strptime(trim({column}), {sql_literal(f)})" for f in formats)
     return f"coalesce({fmts})" if len(formats) > 1 else fmts
 
 
@@ -296,7 +289,9 @@ def _load(con: duckdb.DuckDBPyConnection, kind: SourceKind, path: Path, team_ali
             )
         present = set(mapping) & set(kind.columns)
         select_cols = ", ".join(
-            f"{mapping[c]} as {_ident(c)}" if c in present else f"null::varchar as {_ident(c)}"
+            f"{mapping[c]} as {quote_identifier(c)}"
+            if c in present
+            else f"null::varchar as {quote_identifier(c)}"
             for c in kind.columns
         )
         column_types = "{" + ", ".join(f"'{p}': 'varchar'" for p in positional) + "}"
@@ -307,7 +302,7 @@ def _load(con: duckdb.DuckDBPyConnection, kind: SourceKind, path: Path, team_ali
             con.execute(
                 f"""create temp table _incoming as
                     select row_number() over () as _row_number, {select_cols}
-                    from read_csv({_sql_str(str(source))}, columns = {column_types}, header = true,
+                    from read_csv({sql_literal(str(source))}, columns = {column_types}, header = true,
                                   auto_detect = false, delim = ',', quote = '"', escape = '"',
                                   strict_mode = true, store_rejects = true,
                                   rejects_table = '_csv_rejects', rejects_scan = '_csv_reject_scans')"""
@@ -322,12 +317,12 @@ def _load(con: duckdb.DuckDBPyConnection, kind: SourceKind, path: Path, team_ali
 
         con.execute(
             "create temp table _team_aliases as select distinct lower(trim(alias)) as alias "
-            f"from read_csv({_sql_str(str(team_aliases))}, all_varchar = true)"
+            f"from read_csv({sql_literal(str(team_aliases))}, all_varchar = true)"
         )
         checks = _reason_checks(kind, present)
         reason_expr = (
             "concat_ws('; ', "
-            + ", ".join(f"case when {cond} then {_sql_str(r)} end" for cond, r in checks)
+            + ", ".join(f"case when {cond} then {sql_literal(r)} end" for cond, r in checks)
             + ")"
             if checks
             else "''"
@@ -372,14 +367,16 @@ def _load(con: duckdb.DuckDBPyConnection, kind: SourceKind, path: Path, team_ali
                     [kind.name, path.name],
                 )
                 result.status = "replaced"
-            cols = ", ".join(_ident(c) for c in kind.columns)
+            cols = ", ".join(quote_identifier(c) for c in kind.columns)
             con.execute(
                 f"""insert into {RAW_SCHEMA}.{kind.table} ({cols}, {", ".join(META_COLUMNS)})
                     select {cols}, ?, ?, _row_number, ?, ? from _checked where _reason is null""",
                 [path.name, sha, load_id, now],
             )
             record = (
-                "to_json(struct_pack(" + ", ".join(f"{_ident(c)} := {_ident(c)}" for c in kind.columns) + "))"
+                "to_json(struct_pack("
+                + ", ".join(f"{quote_identifier(c)} := {quote_identifier(c)}" for c in kind.columns)
+                + "))"
             )
             con.execute(
                 f"""insert into {RAW_SCHEMA}.load_quarantine
@@ -447,8 +444,8 @@ def _mark_duplicates(con: duckdb.DuckDBPyConnection, kind: SourceKind, file_name
     source must answer for, so neither is silently preferred beyond file order). A key already loaded from a
     different file is duplicate_key:already_loaded (e.g. the same season exported twice under two names).
     """
-    key_cols = ", ".join(_ident(c) for c in kind.key)
-    all_cols = ", ".join(_ident(c) for c in kind.columns)
+    key_cols = ", ".join(quote_identifier(c) for c in kind.key)
+    all_cols = ", ".join(quote_identifier(c) for c in kind.columns)
     con.execute(
         f"""update _checked c set _reason = d.reason
             from (
@@ -463,12 +460,14 @@ def _mark_duplicates(con: duckdb.DuckDBPyConnection, kind: SourceKind, file_name
             ) d
             where c._row_number = d._row_number and d.reason is not null"""
     )
-    key_join = " and ".join(f"r.{_ident(c)} is not distinct from c.{_ident(c)}" for c in kind.key)
+    key_join = " and ".join(
+        f"r.{quote_identifier(c)} is not distinct from c.{quote_identifier(c)}" for c in kind.key
+    )
     con.execute(
         f"""update _checked c set _reason = 'duplicate_key:already_loaded'
             where _reason is null and exists (
                 select 1 from {RAW_SCHEMA}.{kind.table} r
-                where {key_join} and r._source_file <> {_sql_str(file_name)})"""
+                where {key_join} and r._source_file <> {sql_literal(file_name)})"""
     )
 
 
