@@ -34,6 +34,7 @@ from nba_props.cache_files import write_atomically
 from nba_props.dbt_schemas import save_derived_schemas, use_stored_schemas
 from nba_props.dbt_templates import save_compiled_templates, use_stored_templates
 from nba_props.errors import DbtFailure, NbaPropsError
+from nba_props.generated_code import save_generated_code, use_stored_code
 from nba_props.settings import Settings
 
 # dbtRunner keeps global state: one runner per process, one invocation at a time.
@@ -71,9 +72,13 @@ class DbtRun:
         return [n for n in self.nodes if n.status in {"error", "fail", "runtime error"}]
 
 
-def _runner() -> Any:
+def _runner(target_path: Path | None = None) -> Any:
+    """The process's dbtRunner; the first call imports dbt, with the generated code that TARGET_PATH keeps
+    (nba_props.generated_code)."""
     global _RUNNER
     if _RUNNER is None:
+        if target_path is not None:
+            use_stored_code(target_path)
         # importing dbt makes about 135 k collectable objects (modules, classes, generated code) that live as
         # long as the process: no collector passes while they are made (0.25 s), none walk them afterwards
         with collector_paused():
@@ -83,6 +88,10 @@ def _runner() -> Any:
             # frozen before the collector is back: its first pass would otherwise walk all of them (0.17 s)
             gc.freeze()
     return _RUNNER
+
+
+def _target_path(common: list[str]) -> Path:
+    return Path(common[common.index("--target-path") + 1])
 
 
 def _project_fingerprint(project_dir: Path, profiles_dir: Path) -> tuple:
@@ -155,9 +164,11 @@ def parsed_manifest(settings: Settings, common: list[str], log_path: str | None)
     cached = _MANIFESTS.get(key)
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
-    _runner()  # dbt's modules, which unpickling needs too
+    target_path = _target_path(common)
+    _runner(target_path)  # dbt's modules, which unpickling needs too
+    save_generated_code()
     digest = _parse_inputs_digest(settings, key, fingerprint)
-    pickled = Path(common[common.index("--target-path") + 1]) / MANIFEST_CACHE
+    pickled = target_path / MANIFEST_CACHE
     with collector_paused():
         manifest = _load_pickled_manifest(pickled, digest)
         if manifest is not None:
@@ -185,8 +196,8 @@ def run_with_manifest(settings: Settings, args: list[str], common: list[str]) ->
     JSON schemas dbt validates its configuration with (nba_props.dbt_schemas) and the Jinja templates it
     compiles (nba_props.dbt_templates)."""
     global _INVOKED
-    _runner()
-    target_path = Path(common[common.index("--target-path") + 1])
+    target_path = _target_path(common)
+    _runner(target_path)
     use_stored_schemas(target_path)
     use_stored_templates(target_path)
     if _INVOKED and not gc.isenabled():
@@ -198,6 +209,7 @@ def run_with_manifest(settings: Settings, args: list[str], common: list[str]) ->
     finally:
         save_derived_schemas()
         save_compiled_templates()
+        save_generated_code()
 
 
 @contextlib.contextmanager
@@ -236,7 +248,7 @@ def _run_with_manifest(settings: Settings, args: list[str], common: list[str]) -
     # results, the same artifact dbt writes, to the same place
     result = dbtRunner(manifest=manifest).invoke(["--no-write-json", *args])
     if hasattr(result.result, "write"):
-        target_path = Path(common[common.index("--target-path") + 1])
+        target_path = _target_path(common)
         result.result.write(str(target_path / "run_results.json"))
     return result
 

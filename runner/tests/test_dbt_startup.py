@@ -1,11 +1,13 @@
 """What the runner does around dbt's own start-up and run: the JSON schemas dbt validates its configuration
-files with, and the Jinja templates dbt compiles, are kept in the target path (the next process reads them
-instead of deriving or compiling them, what it reads behaves as what dbt would make, a file written by other
-package versions is ignored), and Python's cycle collector is paused for an invocation and restored after
-it."""
+files with, the Jinja templates dbt compiles and the code dataclasses and mashumaro generate are kept in the
+target path (the next process reads them instead of deriving or compiling them, what it reads behaves as what
+dbt would make, a file written by other package versions is ignored), and Python's cycle collector is paused
+for an invocation and restored after it."""
 
 from __future__ import annotations
+import __future__
 
+import dataclasses
 import gc
 import json
 import marshal
@@ -13,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from nba_props import generated_code
 from nba_props.dbt import collector_paused
 
 # Validates a project file as dbt does, with the runner's schema file, and reports what happened.
@@ -101,6 +104,85 @@ def test_templates_are_compiled_once_then_read_and_render_the_same(tmp_path: Pat
     assert probe_templates(tmp_path) == {"added": True, "out": EXPECTED_RENDERING}
     rewritten = marshal.loads((tmp_path / "nba_props_jinja_code.marshal").read_bytes())
     assert rewritten["versions"]["jinja2"] != "0.0.0"
+
+
+# Imports dbt's project classes with (argv[2] == "stored") or without the runner's generated-code file, and
+# exercises generated methods: dataclass __init__/__repr__/__eq__, mashumaro's from_dict/to_dict (including a
+# union, whose helpers mashumaro names at random), and a source that does not compile.
+CODE_PROBE = """
+import dataclasses, json, sys
+from pathlib import Path
+from typing import Optional, Union
+from nba_props import generated_code
+if sys.argv[2] == "stored":
+    generated_code.use_stored_code(Path(sys.argv[1]))
+from dbt.contracts.project import Project
+from dbt_common.dataclass_schema import dbtClassMixin
+
+@dataclasses.dataclass(frozen=True)
+class Point:
+    x: int
+    y: int = 2
+
+@dataclasses.dataclass
+class Line(dbtClassMixin):
+    name: str
+    points: list
+    weight: Union[int, str] = 1
+    note: Optional[str] = None
+
+project = Project.from_dict({"name": "p", "version": "1.0", "config-version": 2, "profile": "p"})
+line = Line.from_dict({"name": "a", "points": [1, 2], "weight": "heavy"})
+out = {
+    "project": project.to_dict(omit_none=True),
+    "point": [repr(Point(1)), Point(1) == Point(1, 2), hash(Point(1)) == hash(Point(1, 2))],
+    "line": [line.to_dict(), repr(line), line == Line("a", [1, 2], "heavy")],
+}
+try:
+    getattr(dataclasses, "exec", exec)("def broken(:", {}, {})
+    out["error"] = None
+except SyntaxError as exc:
+    out["error"] = type(exc).__name__
+added = generated_code._state.get("added")
+generated_code.save_generated_code()
+print(json.dumps({"added": added, "out": out}, default=str))
+"""
+
+
+def probe_code(target: Path, mode: str) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", CODE_PROBE, str(target), mode], capture_output=True, text=True, timeout=180
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_generated_code_is_compiled_once_then_read_and_behaves_the_same(tmp_path: Path) -> None:
+    expected = probe_code(tmp_path, "compiled")
+    assert expected["added"] is None and expected["out"]["error"] == "SyntaxError"
+    assert expected["out"]["point"] == ["Point(x=1, y=2)", True, True]
+    file = tmp_path / generated_code.FILE
+
+    first = probe_code(tmp_path, "stored")
+    assert first == {"added": True, "out": expected["out"]}
+    stored = marshal.loads(file.read_bytes())
+    assert len(stored["code"]) > 100  # the project classes and what they use: over a hundred methods
+
+    # the second process compiles nothing the file lacks (random helper names are not kept, or it would)
+    assert probe_code(tmp_path, "stored") == {"added": False, "out": expected["out"]}
+    assert marshal.loads(file.read_bytes())["code"].keys() == stored["code"].keys()
+
+    # written by other package versions: ignored, compiled again, rewritten
+    stored["versions"]["mashumaro"] = "0.0.0"
+    file.write_bytes(marshal.dumps(stored))
+    assert probe_code(tmp_path, "stored") == {"added": True, "out": expected["out"]}
+    assert marshal.loads(file.read_bytes())["versions"]["mashumaro"] != "0.0.0"
+
+
+def test_generated_code_is_compiled_with_the_calling_modules_future_flags() -> None:
+    assert generated_code._future_flags(dataclasses) == 0
+    # this module imports annotations from __future__
+    assert generated_code._future_flags(sys.modules[__name__]) == __future__.annotations.compiler_flag
 
 
 def test_schemas_are_derived_once_then_read_and_equal_dbt_commons(tmp_path: Path) -> None:
