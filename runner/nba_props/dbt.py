@@ -90,6 +90,12 @@ def _runner(target_path: Path | None = None) -> Any:
     return _RUNNER
 
 
+def ensure_imported(target_path: Path) -> None:
+    """dbt imported in this process, with the generated code TARGET_PATH keeps. Before the runner imports
+    any dbt module of its own."""
+    _runner(target_path)
+
+
 def _target_path(common: list[str]) -> Path:
     return Path(common[common.index("--target-path") + 1])
 

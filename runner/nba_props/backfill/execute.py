@@ -328,8 +328,6 @@ def prepare(
     unless WHOLE_SELECTION_PER_CHUNK, the selection's date-independent models when they are not current
     (backfill/prepared.py); every chunk then runs only the date-bounded ones. See backfill/graph.py for why
     this is exact."""
-    from dbt.version import __version__ as dbt_version
-
     from nba_props.backfill.graph import list_models, split_models
 
     seeds = missing_seeds(settings)
@@ -353,6 +351,9 @@ def prepare(
             verb=verb,
             note=f"every chunk runs the whole selection ({len(selected)} models){also_seeds}",
         )
+    dbt.ensure_imported(target_path)  # first, with its generated code (a no-op after list_models)
+    from dbt.version import __version__ as dbt_version
+
     project_text = (settings.project_dir / "dbt_project.yml").read_text()
     with connect(settings.duckdb_path, must_exist=True) as con:
         state = prepared.fingerprint(con, graph, split.prepare, values, project_text, dbt_version)
