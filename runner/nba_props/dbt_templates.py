@@ -17,21 +17,18 @@ dbt's DBT_MACRO_DEBUGGING is on (it writes compiled sources to linecache or disk
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import marshal
 from pathlib import Path
 from typing import Any
 
-from nba_props.cache_files import package_versions, read_versioned, write_atomically
+from nba_props.cache_files import StoredCode, package_versions
 
 FILE = "nba_props_jinja_code.marshal"
 _PACKAGES = ("jinja2", "dbt-core", "dbt-common")
 # The file keeps this process's templates first, then earlier ones up to this many (stale ones age out).
 MAX_TEMPLATES = 4000
 
-# (file, versions, stored code by key, keys used or added in this process, whether some were added)
-_state: dict[str, Any] = {}
+_store: StoredCode | None = None
 
 
 def _callable_name(value: Any) -> str:
@@ -80,15 +77,13 @@ def _environment_key(env: Any) -> str:
 
 def use_stored_templates(target_path: Path) -> None:
     """Make `jinja2.Environment.compile` answer from the file in TARGET_PATH (once a process)."""
-    if _state:
+    global _store
+    if _store is not None:
         return
     import jinja2
     from dbt_common.clients import jinja as dbt_jinja
 
-    versions = package_versions(_PACKAGES)
-    path = target_path / FILE
-    code = read_versioned(path, versions, marshal.loads, "code")
-    _state.update(path=path, versions=versions, code=code, used={}, added=False)
+    store = _store = StoredCode(target_path / FILE, package_versions(_PACKAGES), MAX_TEMPLATES)
     compile_source = jinja2.Environment.compile
 
     def compile(self, source, name=None, filename=None, raw=False, defer_init=False):  # noqa: A001
@@ -97,31 +92,12 @@ def use_stored_templates(target_path: Path) -> None:
         key = hashlib.sha256(
             repr((_environment_key(self), source, name, filename, defer_init)).encode()
         ).hexdigest()
-        stored = _state["code"].get(key)
-        if stored is not None:
-            with contextlib.suppress(ValueError, EOFError, TypeError):
-                code = marshal.loads(stored)
-                _state["used"][key] = stored
-                return code
-        code = compile_source(self, source, name, filename, raw, defer_init)
-        _state["used"][key] = _state["code"][key] = marshal.dumps(code)
-        _state["added"] = True
-        return code
+        return store.compiled(key, lambda: compile_source(self, source, name, filename, raw, defer_init))
 
     jinja2.Environment.compile = compile
 
 
 def save_compiled_templates() -> None:
-    """Write the file when this process compiled a template the file lacked (a cache: failing costs
-    nothing)."""
-    if not _state.get("added"):
-        return
-    kept = dict(_state["used"])
-    for key, code in _state["code"].items():
-        if len(kept) >= MAX_TEMPLATES:
-            break
-        kept.setdefault(key, code)
-    with contextlib.suppress(TypeError, ValueError):
-        data = marshal.dumps({"versions": _state["versions"], "code": kept})
-        if write_atomically(_state["path"], data):
-            _state["added"] = False
+    """Write the file when this process compiled a template the file lacked."""
+    if _store is not None:
+        _store.save()

@@ -21,16 +21,14 @@ from __future__ import annotations
 import __future__
 
 import builtins
-import contextlib
 import hashlib
 import importlib
-import marshal
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
-from nba_props.cache_files import package_versions, read_versioned, write_atomically
+from nba_props.cache_files import StoredCode, package_versions
 
 FILE = "nba_props_generated_code.marshal"
 _PACKAGES = ("mashumaro", "dbt-core", "dbt-common")
@@ -47,8 +45,7 @@ _RANDOM_NAME = re.compile(r"[0-9a-f]{32}")
 # The file keeps this process's code first, then earlier code up to this many entries (stale ones age out).
 MAX_ENTRIES = 12000
 
-# (file, versions, stored code by key, keys used or added in this process, whether some were added)
-_state: dict[str, Any] = {}
+_store: StoredCode | None = None
 
 
 def _future_flags(module: Any) -> int:
@@ -60,21 +57,14 @@ def _future_flags(module: Any) -> int:
     return flags
 
 
-def _stored_exec(flags: int) -> Any:
+def _stored_exec(store: StoredCode, flags: int) -> Any:
     def exec(source, globals=None, locals=None, /):  # noqa: A001, A002 - the builtin's own signature
         if not isinstance(source, str) or _RANDOM_NAME.search(source):
             return builtins.exec(source, globals, locals)
         key = hashlib.sha256(f"{flags}:{source}".encode()).hexdigest()
-        code = None
-        stored = _state["code"].get(key)
-        if stored is not None:
-            with contextlib.suppress(ValueError, EOFError, TypeError):
-                code = marshal.loads(stored)
-                _state["used"][key] = stored
-        if code is None:
-            code = compile(source, "<string>", "exec", flags=flags, dont_inherit=True)
-            _state["used"][key] = _state["code"][key] = marshal.dumps(code)
-            _state["added"] = True
+        code = store.compiled(
+            key, lambda: compile(source, "<string>", "exec", flags=flags, dont_inherit=True)
+        )
         return builtins.exec(code, globals, locals)
 
     return exec
@@ -83,33 +73,21 @@ def _stored_exec(flags: int) -> Any:
 def use_stored_code(target_path: Path) -> None:
     """Make the generators' `exec` answer from the file in TARGET_PATH (once a process, before dbt's import
     to be of use)."""
-    if _state:
+    global _store
+    if _store is not None:
         return
     versions = {**package_versions(_PACKAGES), "optimize": sys.flags.optimize}
-    path = target_path / FILE
-    _state.update(
-        path=path, versions=versions, code=read_versioned(path, versions, marshal.loads, "code"), used={}
-    )
-    _state["added"] = False
+    _store = StoredCode(target_path / FILE, versions, MAX_ENTRIES)
     for name in MODULES:
         try:
             module = importlib.import_module(name)
         except ImportError:  # a mashumaro without that module: its code is compiled as before
             continue
         # a module-level name shadows the builtin for the module's own functions
-        module.exec = _stored_exec(_future_flags(module))
+        module.exec = _stored_exec(_store, _future_flags(module))
 
 
 def save_generated_code() -> None:
-    """Write the file when this process compiled code the file lacked (a cache: failing costs nothing)."""
-    if not _state.get("added"):
-        return
-    kept = dict(_state["used"])
-    for key, code in _state["code"].items():
-        if len(kept) >= MAX_ENTRIES:
-            break
-        kept.setdefault(key, code)
-    with contextlib.suppress(TypeError, ValueError):
-        data = marshal.dumps({"versions": _state["versions"], "code": kept})
-        if write_atomically(_state["path"], data):
-            _state["added"] = False
+    """Write the file when this process compiled code the file lacked."""
+    if _store is not None:
+        _store.save()

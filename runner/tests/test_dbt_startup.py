@@ -71,7 +71,7 @@ try:
     out["error"] = None
 except Exception as exc:
     out["error"] = type(exc).__name__
-added = dbt_templates._state["added"]
+added = dbt_templates._store.added
 dbt_templates.save_compiled_templates()
 print(json.dumps({"added": added, "out": out}))
 """
@@ -143,7 +143,7 @@ try:
     out["error"] = None
 except SyntaxError as exc:
     out["error"] = type(exc).__name__
-added = generated_code._state.get("added")
+added = generated_code._store.added if generated_code._store else None
 generated_code.save_generated_code()
 print(json.dumps({"added": added, "out": out}, default=str))
 """
