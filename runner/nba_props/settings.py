@@ -69,8 +69,52 @@ def load_settings(target: str | None = None) -> Settings:
     # dbt resolves the profile's env_var() in this process: pin the absolute path so it matches ours.
     os.environ["NBA_PROPS_DUCKDB_PATH"] = str(duckdb_path)
     os.environ["NBA_PROPS_TARGET"] = target
+    settings = Settings(project_dir, profiles_dir, target, duckdb_path)
+    if settings.is_duckdb:
+        check_warehouse_name(project_dir, duckdb_path)
     warehouse.attach_like_profile(profile_row_group_size(profiles_dir, target))
-    return Settings(project_dir, profiles_dir, target, duckdb_path)
+    return settings
+
+
+# DuckDB's own schemas and catalogs, and the runner's schema (nba_props.backfill.checkpoints.SCHEMA)
+BUILT_IN_SCHEMAS = frozenset(
+    {"main", "temp", "system", "memory", "information_schema", "pg_catalog", "runner"}
+)
+
+
+def check_warehouse_name(project_dir: Path, duckdb_path: Path) -> None:
+    """The warehouse is attached under its file's stem, so a file named like a schema inside it (raw.duckdb)
+    makes every `raw.table` ambiguous in DuckDB ('Ambiguous reference to catalog or schema'): refuse it in
+    one line instead of failing on the first query."""
+    stem = duckdb_path.stem.lower()
+    if stem in BUILT_IN_SCHEMAS or stem in project_schemas(project_dir):
+        raise NbaPropsError(
+            f"the warehouse file {duckdb_path.name} is named like the schema '{stem}' inside it, which "
+            "DuckDB cannot tell apart: pick another name in NBA_PROPS_DUCKDB_PATH "
+            f"(e.g. {stem}_warehouse.duckdb)"
+        )
+
+
+def project_schemas(project_dir: Path) -> set[str]:
+    """The schemas the project writes or reads: dbt_project.yml's raw_schema var and every +schema config."""
+    import yaml
+
+    try:
+        project = yaml.safe_load((project_dir / PROJECT_FILE).read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return set()
+    schemas = {str((project.get("vars") or {}).get("raw_schema", "raw")).lower()}
+
+    def collect(config: object) -> None:
+        if isinstance(config, dict):
+            for key, value in config.items():
+                if key == "+schema" and isinstance(value, str):
+                    schemas.add(value.lower())
+                else:
+                    collect(value)
+
+    collect({key: project.get(key) for key in ("models", "seeds", "snapshots")})
+    return schemas
 
 
 def profile_row_group_size(profiles_dir: Path, target: str) -> int | None:

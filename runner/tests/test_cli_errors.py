@@ -180,6 +180,15 @@ def test_missing_warehouse_is_one_error_line(args: list[str], missing_warehouse:
     assert not missing_warehouse.exists()
 
 
+# --- a warehouse file named like a schema inside it -------------------------------------------------------
+@pytest.mark.parametrize("name", ["raw.duckdb", "intermediate.duckdb", "runner.duckdb"])
+def test_warehouse_named_like_a_schema_is_one_error_line(name: str, tmp_path: Path) -> None:
+    warehouse = tmp_path / name
+    proc = run_cli(["load", "all", str(SAMPLE_DIR)], warehouse)
+    assert_one_line_error(proc, name, "NBA_PROPS_DUCKDB_PATH")
+    assert not warehouse.exists()
+
+
 def test_missing_input_file_is_one_error_line(tmp_path: Path, missing_warehouse: Path) -> None:
     missing = tmp_path / "player_logs_2099-00.csv"
     proc = run_cli(["load", "player_game_logs", str(missing)], missing_warehouse)
