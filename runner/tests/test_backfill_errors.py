@@ -61,6 +61,11 @@ def test_listed_date_without_games(sample_copy: Path) -> None:
     assert_one_line_error(proc, "no games", "2011-07-04")
 
 
+def test_build_of_a_date_without_games(sample_copy: Path) -> None:
+    proc = run_cli(["build", "--date", "2011-07-04"], sample_copy)
+    assert_one_line_error(proc, "no games", "2011-07-04")
+
+
 def test_build_bad_date_and_missing_warehouse(warehouse: Path) -> None:
     assert_one_line_error(run_cli(["build", "--date", "2024-02-30"], warehouse), "'2024-02-30'")
     assert_one_line_error(run_cli(["build", "--date", "2024-02-01"], warehouse), "no warehouse at")

@@ -18,7 +18,7 @@ from nba_props.backfill.execute import dbt_command, prepare_run, run_chunks
 from nba_props.backfill.gaps import gap_vars
 from nba_props.backfill.lock import lock_path, runner_lock
 from nba_props.backfill.plan import DEFAULT_SELECTION, Chunk, Plan
-from nba_props.backfill.preflight import latest_game_date
+from nba_props.backfill.preflight import game_dates, latest_game_date
 from nba_props.errors import DbtFailure, NbaPropsError
 from nba_props.params import as_of_option, date_option, target_option
 from nba_props.settings import Settings, load_settings
@@ -63,6 +63,10 @@ def command(
                 if game_date is None:
                     raise NbaPropsError(f"no games in the warehouse on or before {today}: nothing to build")
                 why = " (latest date with games)"
+            elif not game_dates(con, game_date, game_date):
+                raise NbaPropsError(
+                    f"no games in the warehouse on {game_date} (box scores or schedule): nothing to build"
+                )
             plan = Plan(
                 dates=(game_date,),
                 chunks=(Chunk(0, (game_date,)),),
