@@ -1,6 +1,7 @@
 -- has_vegas_line (feature 28) is 1 exactly when the current line (feature 25) is a real line, and it is never
 -- a default; the line provenance columns are set exactly then.
 with store as ({{ feature_store_rows_in_range() }})
+
 select
     player_lookup,
     game_date,
