@@ -30,13 +30,12 @@
 
 {#- Every day of [start_date, end_date] as a SQL date literal, or none when a bound is missing. -#}
 {% macro date_range_days() -%}
-    {%- set start_date = var('start_date', none) -%}
-    {%- set end_date = var('end_date', none) -%}
+    {%- set start_date, end_date = date_range_vars() -%}
     {%- if not start_date or not end_date -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set first = modules.datetime.date.fromisoformat(start_date | string) -%}
-    {%- set last = modules.datetime.date.fromisoformat(end_date | string) -%}
+    {%- set first = modules.datetime.date.fromisoformat(start_date) -%}
+    {%- set last = modules.datetime.date.fromisoformat(end_date) -%}
     {%- set days = [] -%}
     {%- for n in range((last - first).days + 1) -%}
         {%- do days.append("date '" ~ (first + modules.datetime.timedelta(days=n)).isoformat() ~ "'") -%}

@@ -2,8 +2,7 @@
     History before start_date is still read by the model: apply this to the output rows only.
     Unbounded renders `1 = 1`. Unit tests of bounded models run with the vars unset (fixtures are old dates). -#}
 {% macro date_range_filter(column) -%}
-    {%- set start_date = var('start_date', none) -%}
-    {%- set end_date = var('end_date', none) -%}
+    {%- set start_date, end_date = date_range_vars() -%}
     {%- set conditions = [] -%}
     {%- if start_date %}{% do conditions.append(column ~ " >= cast('" ~ start_date ~ "' as date)") %}{% endif -%}
     {%- if end_date %}{% do conditions.append(column ~ " <= cast('" ~ end_date ~ "' as date)") %}{% endif -%}

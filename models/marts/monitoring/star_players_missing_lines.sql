@@ -3,7 +3,7 @@
 -- season points average before the date is above var star_points_avg_min, and who have no pre-tip-off line.
 -- Books post lines for every star, so a missing star line points at the odds scraper, not at the player;
 -- bench players without lines are normal and never appear here.
-{%- set as_of = var('as_of', none) %}
+{%- set as_of = as_of_utc() %}
 
 with stars_without_line as (
 

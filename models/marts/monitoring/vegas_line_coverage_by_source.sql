@@ -2,7 +2,7 @@
 -- Grain: game_date, line_source. For each line source (rotowire, odds_api, multibook): how many playing
 -- players (and stars) it had a visible pre-tip-off line for, and how many feature rows selected it. A source
 -- that drops to zero while the others hold is a scraper problem of that source.
-{%- set as_of = var('as_of', none) %}
+{%- set as_of = as_of_utc() %}
 
 with player_lines as (
 

@@ -2,7 +2,7 @@
 -- Grain: game_date. Share of playing players, and of star players, whose feature row has a pre-tip-off line;
 -- plus "pipeline drops": players with a visible line that day but no feature row (should be 0; usually a
 -- name that did not resolve).
-{%- set as_of = var('as_of', none) %}
+{%- set as_of = as_of_utc() %}
 
 with player_lines as (
 
