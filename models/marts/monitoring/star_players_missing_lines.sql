@@ -3,7 +3,6 @@
 -- season points average before the date is above var star_points_avg_min, and who have no pre-tip-off line.
 -- Books post lines for every star, so a missing star line points at the odds scraper, not at the player;
 -- bench players without lines are normal and never appear here.
-{%- set as_of = as_of_utc() %}
 
 with stars_without_line as (
 
@@ -29,11 +28,7 @@ line_snapshots as (
         player_lookup,
         is_pre_tipoff,
         is_line_usable,
-        {% if as_of -%}
-        snapshot_at <= cast('{{ as_of }}' as timestamp)
-        {%- else -%}
-        true
-        {%- endif %} as is_before_as_of
+        {{ at_or_before_as_of('snapshot_at') }} as is_before_as_of
     from {{ ref('int_prop_lines_resolved') }}
     where game_id is not null
 

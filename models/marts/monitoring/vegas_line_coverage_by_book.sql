@@ -2,7 +2,6 @@
 -- Grain: game_date, line_source, book. For each bookmaker of each line source: how many playing players
 -- (and stars) it had a visible pre-tip-off line for, and how many feature rows selected it. A book that drops
 -- to zero while the others hold is a scraper problem of that book.
-{%- set as_of = as_of_utc() %}
 
 with player_lines as (
 
@@ -40,7 +39,7 @@ visible_lines as (
         game_date is not null
         and is_pre_tipoff
         and is_line_usable
-        and {% if as_of %}snapshot_at <= cast('{{ as_of }}' as timestamp){% else %}true{% endif %}
+        and {{ at_or_before_as_of('snapshot_at') }}
 
 ),
 

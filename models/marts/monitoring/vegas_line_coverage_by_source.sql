@@ -2,7 +2,6 @@
 -- Grain: game_date, line_source. For each line source (rotowire, odds_api, multibook): how many playing
 -- players (and stars) it had a visible pre-tip-off line for, and how many feature rows selected it. A source
 -- that drops to zero while the others hold is a scraper problem of that source.
-{%- set as_of = as_of_utc() %}
 
 with player_lines as (
 
@@ -39,7 +38,7 @@ visible_lines as (
         game_date is not null
         and is_pre_tipoff
         and is_line_usable
-        and {% if as_of %}snapshot_at <= cast('{{ as_of }}' as timestamp){% else %}true{% endif %}
+        and {{ at_or_before_as_of('snapshot_at') }}
 
 ),
 

@@ -2,7 +2,6 @@
 -- Grain: game_date. Share of playing players, and of star players, whose feature row has a pre-tip-off line;
 -- plus "pipeline drops": players with a visible line that day but no feature row (should be 0; usually a
 -- name that did not resolve).
-{%- set as_of = as_of_utc() %}
 
 with player_lines as (
 
@@ -39,7 +38,7 @@ visible_line_players as (
         game_date is not null
         and is_pre_tipoff
         and is_line_usable
-        and {% if as_of %}snapshot_at <= cast('{{ as_of }}' as timestamp){% else %}true{% endif %}
+        and {{ at_or_before_as_of('snapshot_at') }}
 
 ),
 
