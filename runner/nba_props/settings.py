@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nba_props import warehouse
+from nba_props.backfill.checkpoints import SCHEMA as RUNNER_SCHEMA
 from nba_props.errors import NbaPropsError
 
 PROJECT_FILE = "dbt_project.yml"
@@ -76,9 +77,9 @@ def load_settings(target: str | None = None) -> Settings:
     return settings
 
 
-# DuckDB's own schemas and catalogs, and the runner's schema (nba_props.backfill.checkpoints.SCHEMA)
+# DuckDB's own schemas and catalogs, and the runner's schema (checkpoints, predictions)
 BUILT_IN_SCHEMAS = frozenset(
-    {"main", "temp", "system", "memory", "information_schema", "pg_catalog", "runner"}
+    {"main", "temp", "system", "memory", "information_schema", "pg_catalog", RUNNER_SCHEMA}
 )
 
 
