@@ -185,6 +185,7 @@ pre_game_rows as (
     left join injury_listed
         on
             injury_listed.game_id = pre_game_team_games.game_id
+            and injury_listed.team_abbr = pre_game_team_games.team_abbr
             and injury_listed.player_lookup = latest_game_per_player.player_lookup
     -- his latest game of the season must be for this team (not traded since)
     where not exists (

@@ -105,6 +105,7 @@ joined as (
     left join listed
         on
             listed.game_id = spine.game_id
+            and listed.team_abbr = spine.team_abbr
             and listed.player_lookup = spine.player_lookup
 
 )

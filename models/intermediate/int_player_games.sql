@@ -245,6 +245,7 @@ dnp_rows as (
     left join injury_listed
         on
             candidates.game_id = injury_listed.game_id
+            and candidates.team_abbr = injury_listed.team_abbr
             and candidates.player_lookup = injury_listed.player_lookup
     where
         (candidates.next_game_date is null or candidates.next_game_date > candidates.game_date)

@@ -28,7 +28,7 @@ listed as (
         statuses.status_detail,
         reports.report_snapshot_at,
         row_number() over (
-            partition by reports.game_id, statuses.player_lookup
+            partition by reports.game_id, reports.team_abbr, statuses.player_lookup
             order by statuses.status_detail
         ) as duplicate_rank
     from reports
