@@ -1,9 +1,34 @@
 -- One row per snapshot, team and player: the injury-report status at that scrape.
+-- Incremental by the snapshot's ET date (macro history_incremental_config): a run re-stages the dates of the
+-- files loaded since the last run from every load holding them.
+{%- set history = {
+    'key': 'snapshot_date_et',
+    'changes': [{'raw': ['injury_status_snapshots'], 'days': [0, 0]}],
+} %}
+{{ config(**history_incremental_config(history, cluster_by=['team_abbr'])) }}
+{{ history_depends_on(history) }}
+
 with
 
-source as (
+{% if is_incremental() %}
+changed_dates as (
+
+    {{ history_changed_keys(history) }}
+
+),
+
+{% endif %}source as (
 
     select * from {{ source('injuries', 'injury_status_snapshots') }}
+    {%- if is_incremental() %}
+    where _load_id in (
+        select loads.load_id
+        from {{ ref('stg_loads__file_dates') }} as loads
+        where
+            loads.raw_table = 'injury_status_snapshots'
+            and loads.event_date in (select changed_dates.changed_key from changed_dates)
+    )
+    {%- endif %}
 
 ),
 
@@ -87,5 +112,9 @@ select
     player_name,
     player_lookup,
     status,
-    status_detail
+    status_detail,
+    {{ history_columns(history) }}
 from deduplicated
+{%- if is_incremental() %}
+where snapshot_date_et in (select changed_dates.changed_key from changed_dates)
+{%- endif %}

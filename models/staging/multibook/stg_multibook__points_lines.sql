@@ -1,9 +1,35 @@
 -- One row per scrape date, book, game and player: the main Points line (alternates and milestone ladders dropped).
+-- Incremental by scrape date (macro history_incremental_config): a run re-stages the dates of the files
+-- loaded since the last run from every load holding them.
+{%- set history = {
+    'key': 'scrape_date',
+    'changes': [{'raw': ['multibook_props'], 'days': [0, 0]}],
+} %}
+{{ config(**history_incremental_config(history, cluster_by=['player_lookup', 'book'])) }}
+{{ history_depends_on(history) }}
+
 with
 
+{% if is_incremental() %}
+changed_dates as (
+
+    {{ history_changed_keys(history) }}
+
+),
+
+{% endif %}
 source as (
 
     select * from {{ source('multibook', 'multibook_props') }}
+    {%- if is_incremental() %}
+    where _load_id in (
+        select loads.load_id
+        from {{ ref('stg_loads__file_dates') }} as loads
+        where
+            loads.raw_table = 'multibook_props'
+            and loads.event_date in (select changed_dates.changed_key from changed_dates)
+    )
+    {%- endif %}
 
 ),
 
@@ -65,6 +91,7 @@ final as (
         game,
         home_team_abbr,
         away_team_abbr,
+        {{ matchup_key('home_team_abbr', 'away_team_abbr') }} as matchup_key,
         book,
         player_name,
         player_lookup,
@@ -81,4 +108,10 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    {{ history_columns(history) }}
+from final
+{%- if is_incremental() %}
+where scrape_date in (select changed_dates.changed_key from changed_dates)
+{%- endif %}

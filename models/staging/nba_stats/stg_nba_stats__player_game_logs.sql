@@ -1,9 +1,34 @@
 -- One row per player per regular-season game played (NBA.com LeagueGameLog). DNPs are absent at the source.
+-- Incremental by game date (macro history_incremental_config): the per-row normalisation (player names, team
+-- codes) runs for the dates of new or changed files only, not for every season on every build.
+{%- set history = {
+    'key': 'game_date',
+    'changes': [{'raw': ['player_game_logs'], 'days': [0, 0]}],
+} %}
+{{ config(**history_incremental_config(history, cluster_by=['player_lookup'])) }}
+{{ history_depends_on(history) }}
+
 with
 
-source as (
+{% if is_incremental() %}
+changed_dates as (
+
+    {{ history_changed_keys(history) }}
+
+),
+
+{% endif %}source as (
 
     select * from {{ source('nba_stats', 'player_game_logs') }}
+    {%- if is_incremental() %}
+    where _load_id in (
+        select loads.load_id
+        from {{ ref('stg_loads__file_dates') }} as loads
+        where
+            loads.raw_table = 'player_game_logs'
+            and loads.event_date in (select changed_dates.changed_key from changed_dates)
+    )
+    {%- endif %}
 
 ),
 
@@ -58,4 +83,11 @@ deduplicated as (
 
 )
 
-select {{ star_except(['_loaded_at', '_row_number']) }} from deduplicated
+select
+    {{ star_except(['_loaded_at', '_row_number']) }},
+    {{ matchup_key('team_abbr', 'opponent_team_abbr') }} as matchup_key,
+    {{ history_columns(history) }}
+from deduplicated
+{%- if is_incremental() %}
+where game_date in (select changed_dates.changed_key from changed_dates)
+{%- endif %}

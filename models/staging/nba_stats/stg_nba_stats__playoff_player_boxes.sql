@@ -1,9 +1,33 @@
 -- One row per player per playoff (004) or play-in (005) game, with starter flag and usage.
+-- Incremental by game date (macro history_incremental_config), like the regular-season logs.
+{%- set history = {
+    'key': 'game_date',
+    'changes': [{'raw': ['playoff_player_boxes'], 'days': [0, 0]}],
+} %}
+{{ config(**history_incremental_config(history, cluster_by=['player_lookup'])) }}
+{{ history_depends_on(history) }}
+
 with
 
-source as (
+{% if is_incremental() %}
+changed_dates as (
+
+    {{ history_changed_keys(history) }}
+
+),
+
+{% endif %}source as (
 
     select * from {{ source('nba_stats', 'playoff_player_boxes') }}
+    {%- if is_incremental() %}
+    where _load_id in (
+        select loads.load_id
+        from {{ ref('stg_loads__file_dates') }} as loads
+        where
+            loads.raw_table = 'playoff_player_boxes'
+            and loads.event_date in (select changed_dates.changed_key from changed_dates)
+    )
+    {%- endif %}
 
 ),
 
@@ -65,4 +89,11 @@ deduplicated as (
 
 )
 
-select {{ star_except(['_loaded_at', '_row_number']) }} from deduplicated
+select
+    {{ star_except(['_loaded_at', '_row_number']) }},
+    {{ matchup_key('team_abbr', 'opponent_team_abbr') }} as matchup_key,
+    {{ history_columns(history) }}
+from deduplicated
+{%- if is_incremental() %}
+where game_date in (select changed_dates.changed_key from changed_dates)
+{%- endif %}

@@ -1,9 +1,35 @@
 -- One row per field-goal attempt (or per aggregated zone row of a sample file, with shot_count).
+-- Incremental by game date (macro history_incremental_config): a run re-stages the dates of the files loaded
+-- since the last run from every load holding them.
+{%- set history = {
+    'key': 'game_date',
+    'changes': [{'raw': ['shots'], 'days': [0, 0]}],
+} %}
+{{ config(**history_incremental_config(history, cluster_by=['player_id'])) }}
+{{ history_depends_on(history) }}
+
 with
 
+{% if is_incremental() %}
+changed_dates as (
+
+    {{ history_changed_keys(history) }}
+
+),
+
+{% endif %}
 source as (
 
     select * from {{ source('nba_stats', 'shots') }}
+    {%- if is_incremental() %}
+    where _load_id in (
+        select loads.load_id
+        from {{ ref('stg_loads__file_dates') }} as loads
+        where
+            loads.raw_table = 'shots'
+            and loads.event_date in (select changed_dates.changed_key from changed_dates)
+    )
+    {%- endif %}
 
 ),
 
@@ -42,6 +68,18 @@ renamed as (
     left join teams
         on cast(teams.team_id as bigint) = cast({{ try_cast('source.team_id', dbt.type_float()) }} as bigint)
 
+),
+
+final as (
+
+    select * from renamed
+
 )
 
-select * from renamed
+select
+    *,
+    {{ history_columns(history) }}
+from final
+{%- if is_incremental() %}
+where game_date in (select changed_dates.changed_key from changed_dates)
+{%- endif %}

@@ -1,9 +1,35 @@
 -- One row per event, snapshot, book and player: the main Points line (alternates dropped, counted).
+-- Incremental by the game's ET date (the event's commence time; macro history_incremental_config): a run
+-- re-stages the dates of the files loaded since the last run from every load holding them.
+{%- set history = {
+    'key': 'game_date',
+    'changes': [{'raw': ['oddsapi_player_props'], 'days': [0, 0]}],
+} %}
+{{ config(**history_incremental_config(history, cluster_by=['player_lookup', 'book'])) }}
+{{ history_depends_on(history) }}
+
 with
 
+{% if is_incremental() %}
+changed_dates as (
+
+    {{ history_changed_keys(history) }}
+
+),
+
+{% endif %}
 source as (
 
     select * from {{ source('odds_api', 'oddsapi_player_props') }}
+    {%- if is_incremental() %}
+    where _load_id in (
+        select loads.load_id
+        from {{ ref('stg_loads__file_dates') }} as loads
+        where
+            loads.raw_table = 'oddsapi_player_props'
+            and loads.event_date in (select changed_dates.changed_key from changed_dates)
+    )
+    {%- endif %}
 
 ),
 
@@ -85,6 +111,7 @@ final as (
         {{ utc_to_et_date('tipoff_at') }} as game_date,
         home_team_abbr,
         away_team_abbr,
+        {{ matchup_key('home_team_abbr', 'away_team_abbr') }} as matchup_key,
         snapshot_at,
         book,
         player_name,
@@ -99,4 +126,10 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    {{ history_columns(history) }}
+from final
+{%- if is_incremental() %}
+where game_date in (select changed_dates.changed_key from changed_dates)
+{%- endif %}

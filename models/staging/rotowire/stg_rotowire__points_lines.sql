@@ -1,9 +1,36 @@
 -- One row per snapshot, book and player: the Points line with Over and Under paired.
+-- Incremental by the snapshot's ET date (macro history_incremental_config): a run re-stages the dates of the
+-- files loaded since the last run (and of a changed file's old content) from every load holding those dates,
+-- so duplicates across files are settled as in a full build; nothing else is read.
+{%- set history = {
+    'key': 'snapshot_date_et',
+    'changes': [{'raw': ['rotowire_prop_snapshots'], 'days': [0, 0]}],
+} %}
+{{ config(**history_incremental_config(history, cluster_by=['player_lookup', 'book'])) }}
+{{ history_depends_on(history) }}
+
 with
 
+{% if is_incremental() %}
+changed_dates as (
+
+    {{ history_changed_keys(history) }}
+
+),
+
+{% endif %}
 source as (
 
     select * from {{ source('rotowire', 'rotowire_prop_snapshots') }}
+    {%- if is_incremental() %}
+    where _load_id in (
+        select loads.load_id
+        from {{ ref('stg_loads__file_dates') }} as loads
+        where
+            loads.raw_table = 'rotowire_prop_snapshots'
+            and loads.event_date in (select changed_dates.changed_key from changed_dates)
+    )
+    {%- endif %}
 
 ),
 
@@ -99,4 +126,10 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    {{ history_columns(history) }}
+from final
+{%- if is_incremental() %}
+where snapshot_date_et in (select changed_dates.changed_key from changed_dates)
+{%- endif %}
