@@ -1,6 +1,9 @@
 -- Grain: team_abbr, game_id. One row per team per game with a box score, with possessions, pace and ratings.
 -- Possessions come from the advanced box score; where it lacks the game they are estimated from the team box
 -- (FGA + 0.44 FTA - OREB + TOV) and possessions_source says so.
+-- A view: two small staging views joined per game; cheaper to read than to keep (docs/benchmarks.md).
+{{ config(materialized='view') }}
+
 with
 
 team_box as (
