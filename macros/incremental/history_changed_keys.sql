@@ -176,3 +176,82 @@
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The keys this run rebuilds, as a sorted list of ISO dates: history_changed_keys run once when the model is
+    compiled (just before it runs), so the model and its post-hook filter on literal dates, which DuckDB turns
+    into a table filter that skips every other row group (a semi-join on a subquery scanned whole tables).
+    None in a unit test, which renders the model from fixtures: the filters use the subquery there. -#}
+{% macro history_changed_key_list(history) -%}
+    {%- if model.tested_node_unique_id or not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set result = run_query(history_changed_keys(history)) -%}
+    {{ return(result.columns[0].values() | reject('none') | map('string') | unique | sort) }}
+{%- endmacro %}
+
+
+{#- `COLUMN in (the changed keys)`: a literal list (false when nothing changed), or the subquery in a unit
+    test (KEYS none). -#}
+{% macro history_key_in(column, keys, history) -%}
+    {%- if keys is none -%}
+        {{ column }} in ({{ history_changed_keys(history) }})
+    {%- elif keys -%}
+        {{ column }} in ({% for key in keys %}cast('{{ key }}' as date){{ ', ' if not loop.last }}{% endfor %})
+    {%- else -%}
+        false
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The changed keys as a relation (column changed_key), for a model that joins them. -#}
+{% macro history_changed_dates(keys, history) -%}
+    {%- if keys is none -%}
+        {{ history_changed_keys(history) }}
+    {%- elif keys -%}
+        {%- for key in keys %}
+        select cast('{{ key }}' as date) as changed_key
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+    {%- else -%}
+        select cast(null as date) as changed_key from (select 1 as one) as nothing_changed where false
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- DuckDB: rows written in key order, so a filter on the key skips whole row groups (zone maps). BigQuery
+    partitions by the key instead. -#}
+{% macro history_order_by(key) -%}
+    {{ return(adapter.dispatch('history_order_by', 'nba_props')(key)) }}
+{%- endmacro %}
+
+{% macro default__history_order_by(key) -%}
+order by {{ key }}
+{%- endmacro %}
+
+{% macro bigquery__history_order_by(key) -%}
+{%- endmacro %}
+
+
+{#- `_load_id in (...)` for a staging model re-staging changed dates from a raw table: the loads of RAW_TABLE
+    that hold one of the KEYS (stg_loads__file_dates), as literals, so DuckDB reads only their row groups. -#}
+{% macro history_source_loads(raw_table, keys, history) -%}
+    {%- set index = ref('stg_loads__file_dates') -%}
+    {%- set loads_sql -%}
+        select distinct loads.load_id
+        from {{ index }} as loads
+        where loads.raw_table = '{{ raw_table }}' and {{ history_key_in('loads.event_date', keys, history) }}
+    {%- endset -%}
+    {%- if keys is none -%}
+        _load_id in ({{ loads_sql }})
+    {%- else -%}
+        {%- set load_ids = run_query(loads_sql).columns[0].values() | list if keys else [] -%}
+        {%- if load_ids -%}
+            _load_id in ('{{ load_ids | join("', '") }}')
+        {%- else -%}
+            false
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}

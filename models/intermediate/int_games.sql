@@ -13,6 +13,7 @@
 } %}
 {{ config(**history_incremental_config(history, cluster_by=['matchup_key'])) }}
 {{ history_depends_on(history) }}
+{%- set changed = history_changed_key_list(history) if is_incremental() else none %}
 
 with
 
@@ -41,7 +42,7 @@ box_score_sides as (
 {% if is_incremental() %}
 changed_dates as (
 
-    {{ history_changed_keys(history) }}
+    {{ history_changed_dates(changed, history) }}
 
 ),
 
@@ -56,7 +57,7 @@ rebuilt_dates as (
     where box_score_sides.game_id in (
         select changed_sides.game_id
         from box_score_sides as changed_sides
-        where changed_sides.game_date in (select changed_dates.changed_key from changed_dates)
+        where {{ history_key_in('changed_sides.game_date', changed, history) }}
     )
 
 ),
@@ -121,7 +122,7 @@ scheduled_games as (
     from {{ ref('stg_league__schedule_games') }}
     where
         season_type != 'preseason'
-        {%- if is_incremental() %}
+    {%- if is_incremental() %}
         and game_date in (select rebuilt_dates.game_date from rebuilt_dates)
         {%- endif %}
 
@@ -206,3 +207,4 @@ select
     *,
     {{ history_columns(history) }}
 from final
+{{ history_order_by('game_date') }}

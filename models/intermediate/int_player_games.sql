@@ -26,17 +26,10 @@
 } %}
 {{ config(**history_incremental_config(history, cluster_by=['player_lookup'])) }}
 {{ history_depends_on(history) }}
+{%- set changed = history_changed_key_list(history) if is_incremental() else none %}
 
 with
 
-{% if is_incremental() %}
-changed_dates as (
-
-    {{ history_changed_keys(history) }}
-
-),
-
-{% endif %}
 box_scores as (
 
     -- a row reads only its own season: on an incremental run, the seasons of the changed dates
@@ -66,7 +59,7 @@ box_scores as (
     where season in (
         select changed_seasons.season
         from {{ ref('int_player_box_scores') }} as changed_seasons
-        where changed_seasons.game_date in (select changed_dates.changed_key from changed_dates)
+        where {{ history_key_in('changed_seasons.game_date', changed, history) }}
     )
     {%- endif %}
 
@@ -142,7 +135,7 @@ target_team_games as (
 
     select * from box_team_games
     {%- if is_incremental() %}
-    where game_date in (select changed_dates.changed_key from changed_dates)
+    where {{ history_key_in('game_date', changed, history) }}
     {%- endif %}
 
 ),
@@ -406,5 +399,6 @@ select
     {{ history_columns(history) }}
 from all_rows
 {%- if is_incremental() %}
-where game_date in (select changed_dates.changed_key from changed_dates)
+where {{ history_key_in('game_date', changed, history) }}
 {%- endif %}
+{{ history_order_by('game_date') }}

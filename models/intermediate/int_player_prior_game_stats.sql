@@ -76,8 +76,9 @@ player_rows as (
         select player_games.*
         from player_games
         inner join spine_player_seasons
-            on spine_player_seasons.player_lookup = player_games.player_lookup
-            and spine_player_seasons.season is not distinct from player_games.season
+            on
+                spine_player_seasons.player_lookup = player_games.player_lookup
+                and spine_player_seasons.season is not distinct from player_games.season
         where
             player_games.game_date < spine_player_seasons.last_spine_date
             or player_games.game_date is null
@@ -162,7 +163,14 @@ events as (
         true as is_spine
     from spine
     union all
-    select player_lookup, season, game_date, 1, played_seq, row_seq, false
+    select
+        player_lookup,
+        season,
+        game_date,
+        1 as event_order,
+        played_seq,
+        row_seq,
+        false as is_spine
     from player_rows
 
 ),
@@ -193,9 +201,10 @@ spine_counts as (
         counts_before.rows_before
     from spine
     inner join counts_before
-        on counts_before.player_lookup = spine.player_lookup
-        and counts_before.game_date = spine.game_date
-        and counts_before.is_spine
+        on
+            counts_before.player_lookup = spine.player_lookup
+            and counts_before.game_date = spine.game_date
+            and counts_before.is_spine
 
 ),
 
@@ -206,22 +215,28 @@ recent_days_aggregated as (
         spine_counts.game_date,
         count(case when {{ days_between('player_rows.game_date', 'spine_counts.game_date') }} <= 6 then 1 end)
             as games_in_last_7_days,
-        sum(case when {{ days_between('player_rows.game_date', 'spine_counts.game_date') }} <= 6
-            then player_rows.minutes end) as minutes_in_last_7_days,
+        sum(case
+            when {{ days_between('player_rows.game_date', 'spine_counts.game_date') }} <= 6
+                then player_rows.minutes
+        end) as minutes_in_last_7_days,
         count(*) as games_in_last_14_days,
         -- a back-to-back = a played game whose previous played game was the day before, both in D-14..D-1
         count(
-            case when {{ days_between('player_rows.game_date', 'spine_counts.game_date') }} <= 13
-                and {{ days_between('player_rows.previous_played_date', 'player_rows.game_date') }} = 1
-                then 1 end
+            case
+                when
+                    {{ days_between('player_rows.game_date', 'spine_counts.game_date') }} <= 13
+                    and {{ days_between('player_rows.previous_played_date', 'player_rows.game_date') }} = 1
+                    then 1
+            end
         ) as back_to_backs_last_14_days
     from spine_counts
     inner join player_rows
-        on player_rows.player_lookup = spine_counts.player_lookup
-        and player_rows.season = spine_counts.season
-        and not player_rows.is_dnp
-        and player_rows.game_date < spine_counts.game_date
-        and player_rows.game_date >= {{ add_days('spine_counts.game_date', -14) }}
+        on
+            player_rows.player_lookup = spine_counts.player_lookup
+            and player_rows.season = spine_counts.season
+            and not player_rows.is_dnp
+            and player_rows.game_date < spine_counts.game_date
+            and player_rows.game_date >= {{ add_days('spine_counts.game_date', -14) }}
     group by 1, 2
 
 ),
@@ -261,16 +276,19 @@ aggregated as (
         row_state.dnp_rows_last_10
     from spine_counts
     left join played_state
-        on played_state.player_lookup = spine_counts.player_lookup
-        and played_state.season = spine_counts.season
-        and played_state.played_seq = spine_counts.played_before
+        on
+            played_state.player_lookup = spine_counts.player_lookup
+            and played_state.season = spine_counts.season
+            and played_state.played_seq = spine_counts.played_before
     left join row_state
-        on row_state.player_lookup = spine_counts.player_lookup
-        and row_state.season = spine_counts.season
-        and row_state.row_seq = spine_counts.rows_before
+        on
+            row_state.player_lookup = spine_counts.player_lookup
+            and row_state.season = spine_counts.season
+            and row_state.row_seq = spine_counts.rows_before
     left join recent_days_aggregated
-        on recent_days_aggregated.player_lookup = spine_counts.player_lookup
-        and recent_days_aggregated.game_date = spine_counts.game_date
+        on
+            recent_days_aggregated.player_lookup = spine_counts.player_lookup
+            and recent_days_aggregated.game_date = spine_counts.game_date
 
 ),
 
@@ -300,16 +318,18 @@ with_spine as (
         aggregated.usage_avg_season,
         aggregated.points_avg_newest_3,
         aggregated.points_avg_older_2,
-        case when aggregated.slope_n >= 2 then
-            (aggregated.slope_n * aggregated.slope_sxy - aggregated.slope_sx * aggregated.slope_sy)
-            / nullif(aggregated.slope_n * aggregated.slope_sxx - aggregated.slope_sx * aggregated.slope_sx, 0)
+        case
+            when aggregated.slope_n >= 2 then
+                (aggregated.slope_n * aggregated.slope_sxy - aggregated.slope_sx * aggregated.slope_sy)
+                / nullif(aggregated.slope_n * aggregated.slope_sxx - aggregated.slope_sx * aggregated.slope_sx, 0)
         end as points_slope_raw,
         coalesce(aggregated.game_rows_last_10, 0) as game_rows_last_10,
         coalesce(aggregated.dnp_rows_last_10, 0) as dnp_rows_last_10
     from spine
     left join aggregated
-        on aggregated.player_lookup = spine.player_lookup
-        and aggregated.game_date = spine.game_date
+        on
+            aggregated.player_lookup = spine.player_lookup
+            and aggregated.game_date = spine.game_date
 
 )
 
@@ -333,8 +353,10 @@ select
         as points_std_last_10,
     games_in_last_7_days,
     case when games_played_season >= {{ min_games }} then minutes_avg_last_10_raw end as minutes_avg_last_10,
-    case when games_played_season >= {{ min_games }} and minutes_sum_last_10 > 0
-        then 1.0 * points_sum_last_10 / minutes_sum_last_10 end as ppm_avg_last_10,
+    case
+        when games_played_season >= {{ min_games }} and minutes_sum_last_10 > 0
+            then 1.0 * points_sum_last_10 / minutes_sum_last_10
+    end as ppm_avg_last_10,
     {%- for feature in ['points_avg_last_5', 'points_avg_last_10', 'points_avg_season', 'points_std_last_10', 'minutes_avg_last_10'] %}
     case
         when games_played_season = 0 then 'no_prior_games'

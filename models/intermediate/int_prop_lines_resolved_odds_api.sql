@@ -13,22 +13,15 @@
 } %}
 {{ config(**history_incremental_config(history, cluster_by=['player_lookup', 'book'])) }}
 {{ history_depends_on(history) }}
+{%- set changed = history_changed_key_list(history) if is_incremental() else none %}
 
 with
 
-{% if is_incremental() %}
-changed_dates as (
-
-    {{ history_changed_keys(history) }}
-
-),
-
-{% endif %}
 odds_api as (
 
     select * from {{ ref('stg_odds_api__points_lines') }}
     {%- if is_incremental() %}
-    where game_date in (select changed_dates.changed_key from changed_dates)
+    where {{ history_key_in('game_date', changed, history) }}
     {%- endif %}
 
 ),
@@ -86,3 +79,4 @@ select
     *,
     {{ history_columns(history) }}
 from deduplicated
+{{ history_order_by('event_date') }}

@@ -19,17 +19,10 @@
 } %}
 {{ config(**history_incremental_config(history, cluster_by=['player_lookup', 'book'])) }}
 {{ history_depends_on(history) }}
+{%- set changed = history_changed_key_list(history) if is_incremental() else none %}
 
 with
 
-{% if is_incremental() %}
-changed_dates as (
-
-    {{ history_changed_keys(history) }}
-
-),
-
-{% endif %}
 games as (
 
     select
@@ -48,7 +41,7 @@ rotowire as (
 
     select * from {{ ref('stg_rotowire__points_lines') }}
     {%- if is_incremental() %}
-    where snapshot_date_et in (select changed_dates.changed_key from changed_dates)
+    where {{ history_key_in('snapshot_date_et', changed, history) }}
     {%- endif %}
 
 ),
@@ -277,3 +270,4 @@ select
     *,
     {{ history_columns(history) }}
 from resolved
+{{ history_order_by('snapshot_date_et') }}

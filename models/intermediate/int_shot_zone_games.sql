@@ -11,22 +11,15 @@
 } %}
 {{ config(**history_incremental_config(history, cluster_by=['player_lookup'])) }}
 {{ history_depends_on(history) }}
+{%- set changed = history_changed_key_list(history) if is_incremental() else none %}
 
 with
 
-{% if is_incremental() %}
-changed_dates as (
-
-    {{ history_changed_keys(history) }}
-
-),
-
-{% endif %}
 shots as (
 
     select * from {{ ref('stg_nba_stats__shots') }}
     {%- if is_incremental() %}
-    where game_date in (select changed_dates.changed_key from changed_dates)
+    where {{ history_key_in('game_date', changed, history) }}
     {%- endif %}
 
 ),
@@ -41,8 +34,8 @@ player_games as (
     from {{ ref('int_player_games') }}
     where
         not is_dnp
-        {%- if is_incremental() %}
-        and game_date in (select changed_dates.changed_key from changed_dates)
+    {%- if is_incremental() %}
+        and {{ history_key_in('game_date', changed, history) }}
         {%- endif %}
 
 ),
@@ -98,3 +91,4 @@ select
     *,
     {{ history_columns(history) }}
 from final
+{{ history_order_by('game_date') }}

@@ -7,27 +7,15 @@
 } %}
 {{ config(**history_incremental_config(history, cluster_by=['team_abbr'])) }}
 {{ history_depends_on(history) }}
+{%- set changed = history_changed_key_list(history) if is_incremental() else none %}
 
 with
 
-{% if is_incremental() %}
-changed_dates as (
-
-    {{ history_changed_keys(history) }}
-
-),
-
-{% endif %}source as (
+source as (
 
     select * from {{ source('injuries', 'injury_status_snapshots') }}
     {%- if is_incremental() %}
-    where _load_id in (
-        select loads.load_id
-        from {{ ref('stg_loads__file_dates') }} as loads
-        where
-            loads.raw_table = 'injury_status_snapshots'
-            and loads.event_date in (select changed_dates.changed_key from changed_dates)
-    )
+    where {{ history_source_loads('injury_status_snapshots', changed, history) }}
     {%- endif %}
 
 ),
@@ -116,5 +104,6 @@ select
     {{ history_columns(history) }}
 from deduplicated
 {%- if is_incremental() %}
-where snapshot_date_et in (select changed_dates.changed_key from changed_dates)
+where {{ history_key_in('snapshot_date_et', changed, history) }}
 {%- endif %}
+{{ history_order_by('snapshot_date_et') }}

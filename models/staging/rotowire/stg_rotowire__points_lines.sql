@@ -8,28 +8,15 @@
 } %}
 {{ config(**history_incremental_config(history, cluster_by=['player_lookup', 'book'])) }}
 {{ history_depends_on(history) }}
+{%- set changed = history_changed_key_list(history) if is_incremental() else none %}
 
 with
 
-{% if is_incremental() %}
-changed_dates as (
-
-    {{ history_changed_keys(history) }}
-
-),
-
-{% endif %}
 source as (
 
     select * from {{ source('rotowire', 'rotowire_prop_snapshots') }}
     {%- if is_incremental() %}
-    where _load_id in (
-        select loads.load_id
-        from {{ ref('stg_loads__file_dates') }} as loads
-        where
-            loads.raw_table = 'rotowire_prop_snapshots'
-            and loads.event_date in (select changed_dates.changed_key from changed_dates)
-    )
+    where {{ history_source_loads('rotowire_prop_snapshots', changed, history) }}
     {%- endif %}
 
 ),
@@ -131,5 +118,6 @@ select
     {{ history_columns(history) }}
 from final
 {%- if is_incremental() %}
-where snapshot_date_et in (select changed_dates.changed_key from changed_dates)
+where {{ history_key_in('snapshot_date_et', changed, history) }}
 {%- endif %}
+{{ history_order_by('snapshot_date_et') }}
