@@ -24,8 +24,7 @@
                 ).columns[0].values() | reject('none') | list -%}
             {%- endif -%}
             {%- if keys or ids -%}
-                delete from {{ this }}
-                where
+                {%- set superseded -%}
                     _built_at <> {{ history_batch() }}
                     and (
                         {{ history_key_in(history.key, keys, history) }}
@@ -33,7 +32,25 @@
                         or {{ history.unique_id }} in ('{{ ids | join("', '") }}')
                         {%- endif %}
                     )
+                {%- endset -%}
+                {{ delete_rows(this, superseded) }}
             {%- endif -%}
         {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- `delete from RELATION where CONDITION`; on BigQuery as a MERGE that deletes the target rows no source row
+    matches (the statement dbt's insert_overwrite uses), which crucible-emulator runs (it has no DELETE). -#}
+{% macro delete_rows(relation, condition) -%}
+    {{ return(adapter.dispatch('delete_rows', 'nba_props')(relation, condition)) }}
+{%- endmacro %}
+
+{% macro default__delete_rows(relation, condition) -%}
+    delete from {{ relation }} where {{ condition }}
+{%- endmacro %}
+
+{% macro bigquery__delete_rows(relation, condition) -%}
+    merge into {{ relation }} using (select 1 as nothing) on false
+    when not matched by source and {{ condition }} then delete
 {%- endmacro %}

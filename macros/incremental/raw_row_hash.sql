@@ -17,6 +17,10 @@
     cast(hash({{ columns | join(', ') }}) % 1000000007 as bigint)
 {%- endmacro %}
 
+{#- MD5's first 60 bits as an integer rather than FARM_FINGERPRINT, which crucible-emulator cannot run -#}
 {% macro bigquery__raw_row_hash(columns) -%}
-    mod(farm_fingerprint(to_json_string(struct({{ columns | join(', ') }}))), 1000000007)
+    mod(
+        cast(concat('0x', substr(to_hex(md5(to_json_string(struct({{ columns | join(', ') }})))), 1, 15)) as int64),
+        1000000007
+    )
 {%- endmacro %}

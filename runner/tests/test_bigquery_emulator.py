@@ -291,7 +291,7 @@ def test_emulator_script_cli_reports_a_missing_warehouse(tmp_path: Path) -> None
     shutil.rmtree(tmp_path / "work", ignore_errors=True)
 
 
-def test_history_models_rebuild_a_changed_day_on_the_emulator(emulator_build, window, dbt_vars) -> None:
+def test_history_models_rebuild_a_changed_day_on_the_emulator(emulator_build, dbt_vars) -> None:
     """The incremental path of the full-history models on BigQuery SQL: a day of box scores loaded again as a
     new file (one more point each) is picked up by the next run, which replaces that day's rows of
     int_player_games (MERGE without key, then the post-hook's DELETE), one row per player and game."""
@@ -302,7 +302,9 @@ def test_history_models_rebuild_a_changed_day_on_the_emulator(emulator_build, wi
     node = manifest["nodes"]["model.nba_props.int_player_games"]
     games = f"`{node['database']}`.`{node['schema']}`.`{node['alias']}`"
     raw = f"`{bq.DEFAULT_PROJECT}`.`{bq.RAW_SCHEMA}`.`player_game_logs`"
-    day = str(window["feature_start"])
+    day = str(
+        next(iter(client.query(f"select max(game_date) as d from {games} where not is_dnp").result())).d
+    )
 
     def points() -> dict:
         rows = client.query(
@@ -313,10 +315,17 @@ def test_history_models_rebuild_a_changed_day_on_the_emulator(emulator_build, wi
 
     before = points()
     assert before, f"no played rows on {day} in the emulator slice"
+    replaced = {
+        "pts": "cast(cast(pts as int64) + 1 as string)",
+        "_source_file": "'corrected_day.csv'",
+        "_load_id": "'player_game_logs:corrected'",
+        "_loaded_at": "current_timestamp()",
+    }
+    table = client.get_table(f"{bq.DEFAULT_PROJECT}.{bq.RAW_SCHEMA}.player_game_logs")
+    names = [field.name for field in table.schema]
+    select = ", ".join(f"{replaced.get(name, name)} as {name}" for name in names)
     client.query(
-        f"insert into {raw} select * replace (cast(cast(pts as int64) + 1 as string) as pts, "
-        f"'corrected_day.csv' as _source_file, 'player_game_logs:corrected' as _load_id, "
-        f"current_timestamp() as _loaded_at) from {raw} where game_date = '{day}'"
+        f"insert into {raw} ({', '.join(names)}) select {select} from {raw} where game_date = '{day}'"
     ).result()
     proc = bq.run_dbt(["run", "--select", "+ml_feature_store_v2"], "bigquery_emulator", work, env, dbt_vars)
     assert proc.returncode == 0, proc.stdout[-4000:]
