@@ -35,6 +35,7 @@ HISTORY = {
     "staging.stg_injuries__status_snapshots": "snapshot_date_et",
     "staging.stg_rotowire__points_lines": "snapshot_date_et",
     "intermediate.int_games": "game_date",
+    "intermediate.int_team_games": "game_date",
     "intermediate.int_player_games": "game_date",
     "intermediate.int_shot_zone_games": "game_date",
     "intermediate.int_prop_lines_resolved_rotowire": "snapshot_date_et",
@@ -188,6 +189,7 @@ def test_a_corrected_box_score_rebuilds_exactly_the_dates_its_rules_name(correct
     assert rebuilt["intermediate.int_prop_lines_resolved_rotowire"] == lines_dates
     # feeds that did not change are untouched
     for table in (
+        "intermediate.int_team_games",
         "staging.stg_nba_stats__shots",
         "staging.stg_rotowire__points_lines",
         "staging.stg_injuries__status_snapshots",

@@ -3,9 +3,9 @@
 -- score, shot file, injury report or line file, or a game's own box scores arriving after its pre-game
 -- build): their rows may no longer be what a build would give, so they are to be built again (a backfill or
 -- `dbt run` of their range). Empty when every store date is current. Inputs of a date D: the player games,
--- shot-zone games and games of D's season up to D (rolling windows, rosters, DNP rows), the injury snapshots
--- dated D and the resolved lines of D's games. The store's built_at has whole seconds: the rebuilds are
--- compared at that precision.
+-- shot-zone games, team games and games of D's season up to D (rolling windows, rosters, DNP rows), the
+-- injury snapshots dated D and the resolved lines of D's games. The store's built_at has whole seconds: the
+-- rebuilds are compared at that precision.
 with
 
 store_dates as (
@@ -36,6 +36,14 @@ season_inputs as (
         game_date,
         max({{ dbt.date_trunc('second', '_built_at') }}) as rebuilt_at
     from {{ ref('int_shot_zone_games') }}
+    group by season, game_date
+    union all
+    select
+        'int_team_games' as input_model,
+        season,
+        game_date,
+        max({{ dbt.date_trunc('second', '_built_at') }}) as rebuilt_at
+    from {{ ref('int_team_games') }}
     group by season, game_date
     union all
     select
