@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from nba_props.commands.predict import build_option, execute, model_option
+from nba_props.commands.predict import build_option, execute, min_ev_option, model_option
 from nba_props.params import DATE, TIMESTAMP
 
 
@@ -17,7 +17,10 @@ from nba_props.params import DATE, TIMESTAMP
 )
 @model_option
 @build_option
-def command(game_date: dt.date, as_of: dt.datetime, model_name: str | None, build: bool | None) -> None:
+@min_ev_option
+def command(
+    game_date: dt.date, as_of: dt.datetime, model_name: str | None, build: bool | None, min_ev: float
+) -> None:
     """Rebuild D's features as of TS; for every active prediction whose line appeared or moved by >= 1
     point, predict again (mode line_check) and supersede the old row in one transaction."""
-    execute("check-lines", game_date, as_of, "line_check", model_name, build)
+    execute("check-lines", game_date, as_of, "line_check", model_name, build, min_ev)
