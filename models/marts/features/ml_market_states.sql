@@ -116,10 +116,10 @@ book_quotes as (
             and quotes.book = latest_per_book.book
             and quotes.snapshot_at = latest_per_book.snapshot_at
     -- feature 25's rule: the best book by priority, its latest snapshot (ties: feed name, then book)
+    -- (no frame: ranking functions take none on BigQuery, and first_value's default frame starts at the first)
     window state_books as (
         partition by quotes.player_lookup, quotes.game_id, latest_per_book.state_at
         order by quotes.book_priority, quotes.snapshot_at desc, quotes.line_source, quotes.book
-        rows between unbounded preceding and unbounded following
     )
 
 ),
