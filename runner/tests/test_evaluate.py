@@ -166,6 +166,9 @@ def graded_rows() -> pd.DataFrame:
         ],
     )
     rows["points_model_points"] = rows["predicted_points"]
+    # another book quotes the same line; on the third row its over pays +105, which makes the over a bet
+    rows["market_best_over_price"] = rows["market_over_price"].where(rows.index != 2, 105)
+    rows["market_best_under_price"] = rows["market_under_price"]
     rows["game_date"] = [dt.date(2024, 1, 22 + i % 3) for i in range(len(rows))]
     rows["week_start"], rows["gate_reason"] = START, [None] * 6 + ["hard_floor_red_alert"]
     return evaluation.price(rows, min_ev=0.03)
@@ -178,6 +181,8 @@ def test_summary_bets_by_expected_value_at_actual_prices_and_keeps_the_edge_rule
     assert (bets["bets"], bets["hits"], bets["over"]["bets"], bets["under"]["bets"]) == (2, 1, 1, 1)
     assert bets["units"] == pytest.approx(100 / 110 - 1, abs=0.01)
     assert bets["roi_pct"] == pytest.approx((100 / 110 - 1) / 2 * 100, abs=0.01)
+    shopped = s["ev_bets_at_best_price"]
+    assert (shopped["bets"], shopped["hits"], shopped["over"]["bets"]) == (3, 1, 2)
     by_edge = {b["min_edge"]: b for b in s["by_edge"]}
     assert (by_edge[1.0]["bets"], by_edge[1.0]["hits"]) == (2, 1)  # the push at edge 1 is not graded
     assert (by_edge[5.0]["bets"], by_edge[5.0]["under"]["bets"]) == (1, 1)

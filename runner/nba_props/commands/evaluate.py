@@ -129,12 +129,15 @@ def command(
         "vegas_line_snapshot_at",
         "over_price",
         "under_price",
+        "best_over_price",
+        "best_under_price",
         "market_p_over",
         "p_over",
         "ev_over",
         "ev_under",
         "recommendation",
         "expected_value",
+        "best_price_recommendation",
         "edge",
         "edge_recommendation",
         "actual_points",
@@ -194,6 +197,11 @@ def print_summary(s: dict) -> None:
         f"  EV >= {b['min_ev']:g} bets: {b['bets']} ({b['over']['bets']} OVER, {b['under']['bets']} UNDER), "
         f"hit {b['hit_rate_pct']}% (95% CI {_ci(b['hit_ci95_pct'])}), ROI {b['roi_pct']}% at the actual "
         f"prices (95% CI {_ci(b['roi_ci95_pct'])})"
+    )
+    shop = s["ev_bets_at_best_price"]
+    click.echo(
+        f"  the same at the best price among books quoting the line: {shop['bets']} bets, hit "
+        f"{shop['hit_rate_pct']}%, ROI {shop['roi_pct']}% (95% CI {_ci(shop['roi_ci95_pct'])})"
     )
     click.echo(f"  {'':>14} {'bets':>6} {'hit %':>6} {'ROI %':>7} {'95% CI':>17} {'over':>5} {'under':>5}")
     for r in s["by_ev"]:

@@ -141,7 +141,8 @@ def walk_forward(
 
 
 def price(result: pd.DataFrame, min_ev: float = DEFAULT_MIN_EV) -> pd.DataFrame:
-    """Line, prices, the EV decision and the edge rule of each predicted row."""
+    """Line, prices, the EV decision (at the line's book, and at the best price among the books quoting the
+    same line) and the edge rule of each predicted row."""
     result = result.copy()
     lines = pd.to_numeric(result["vegas_points_line"], errors="coerce")
     predicted = pd.to_numeric(result["predicted_points"], errors="coerce")
@@ -160,6 +161,20 @@ def price(result: pd.DataFrame, min_ev: float = DEFAULT_MIN_EV) -> pd.DataFrame:
     result["recommendation"] = np.where(predicted.notna(), decisions.recommendation, None)
     result["expected_value"] = decisions.expected_value
     result["ev_over"], result["ev_under"] = decisions.ev_over, decisions.ev_under
+    # the same decision at the best price among the books quoting the same line (a bettor who shops)
+    for side in ("over", "under"):
+        col = f"market_best_{side}_price"
+        result[f"best_{side}_price"] = (
+            pd.to_numeric(result[col], errors="coerce") if col in result else np.nan
+        )
+    shopped = decide(
+        result["p_over"].to_numpy(dtype=float),
+        result["best_over_price"].to_numpy(dtype=float),
+        result["best_under_price"].to_numpy(dtype=float),
+        has_line.to_numpy(),
+        min_ev,
+    )
+    result["best_price_recommendation"] = np.where(predicted.notna(), shopped.recommendation, None)
     edges = [
         recommend(p, None if math.isnan(line) else line) if not math.isnan(p) else (None, None)
         for p, line in zip(predicted, lines, strict=True)
@@ -417,6 +432,10 @@ def summarise(result: pd.DataFrame) -> dict:
     summary["ev_bets"] = _with_split(bets)
     summary["ev_bets"]["min_ev"] = float(result["min_ev"].iloc[0]) if len(result) else float("nan")
     summary["ev_bets"]["probability"] = probability_block(lined.loc[bets.index])
+    shopped = lined.assign(over_price=lined["best_over_price"], under_price=lined["best_under_price"])
+    summary["ev_bets_at_best_price"] = _with_split(
+        _graded_bets(shopped, shopped["best_price_recommendation"])
+    )
     lean = lined.assign(
         lean=np.where(lined["ev_over"].fillna(-np.inf) >= lined["ev_under"].fillna(-np.inf), "OVER", "UNDER")
     )
