@@ -27,6 +27,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     synth.write(wh, rows, labels)
     code, out = _run(["train", "--through-date", DAY, "--name", "m1"], wh, models, None)
     assert code == 0, out
+    # train joins ml_market_features: the market models learned from the lines' prices
+    assert (models / "m1.margin.txt").is_file() and (models / "m1.over.txt").is_file()
     return wh, models
 
 
