@@ -186,6 +186,8 @@ def test_summary_bets_by_expected_value_at_actual_prices_and_keeps_the_edge_rule
     by_edge = {b["min_edge"]: b for b in s["by_edge"]}
     assert (by_edge[1.0]["bets"], by_edge[1.0]["hits"]) == (2, 1)  # the push at edge 1 is not graded
     assert (by_edge[5.0]["bets"], by_edge[5.0]["under"]["bets"]) == (1, 1)
+    # the points model's own predictions are the same numbers here, so its edge rule bets the same rows
+    assert [b["bets"] for b in s["by_points_model_edge"]] == [b["bets"] for b in s["by_edge"]]
     assert sum(b["bets"] for b in s["by_ev"]) == 3  # every priced, graded line's better side
     assert s["line_mae"] == pytest.approx(np.mean([9.5, 4.5, 10.5, 0.0]), abs=1e-3)
     p = s["probability"]

@@ -140,6 +140,7 @@ def command(
         "best_price_recommendation",
         "edge",
         "edge_recommendation",
+        "points_model_edge_recommendation",
         "actual_points",
         "is_dnp",
         "close_line",
@@ -216,20 +217,22 @@ def print_summary(s: dict) -> None:
             f"  {label:>14} {r['bets']:>6} {r['hit_rate_pct']:>6} {r['roi_pct']:>7} "
             f"{_ci(r['roi_ci95_pct']):>17} {r['over']['bets']:>5} {r['under']['bets']:>5}"
         )
-    for r in s["by_edge"]:
-        label = f"edge >= {r['min_edge']:g}"
-        click.echo(
-            f"  {label:>14} {r['bets']:>6} {r['hit_rate_pct']:>6} {r['roi_pct']:>7} "
-            f"{_ci(r['roi_ci95_pct']):>17} {r['over']['bets']:>5} {r['under']['bets']:>5}"
-        )
-    clv = s.get("clv", {}).get("ev_bets", {})
-    if clv.get("bets_with_close"):
-        click.echo(
-            f"  CLV of the bets: {clv['beat_close_pct']}% beat the close "
-            f"(95% CI {_ci(clv['beat_close_ci95_pct'])}), {clv['lost_to_close_pct']}% lost to it; mean "
-            f"{clv['mean_clv_points']} points (95% CI {_ci(clv['mean_clv_points_ci95'])}), "
-            f"{clv['mean_clv_prob_pct']} no-vig points of probability on {clv['same_line_bets']} "
-            f"same-line bets (95% CI {_ci(clv['mean_clv_prob_ci95_pct'])})"
-        )
+    for key, name in (("by_edge", "edge"), ("by_points_model_edge", "points edge")):
+        for r in s[key]:
+            label = f"{name} >= {r['min_edge']:g}"
+            click.echo(
+                f"  {label:>14} {r['bets']:>6} {r['hit_rate_pct']:>6} {r['roi_pct']:>7} "
+                f"{_ci(r['roi_ci95_pct']):>17} {r['over']['bets']:>5} {r['under']['bets']:>5}"
+            )
+    for key, who in (("ev_bets", "the bets"), ("every_lean", "every line's better side")):
+        clv = s.get("clv", {}).get(key, {})
+        if clv.get("bets_with_close"):
+            click.echo(
+                f"  CLV of {who} ({clv['bets_with_close']:,}): {clv['beat_close_pct']}% beat the close "
+                f"(95% CI {_ci(clv['beat_close_ci95_pct'])}), {clv['lost_to_close_pct']}% lost to it; mean "
+                f"{clv['mean_clv_points']} points (95% CI {_ci(clv['mean_clv_points_ci95'])}), "
+                f"{clv['mean_clv_prob_pct']} no-vig points of probability on {clv['same_line_bets']:,} "
+                f"same-line rows (95% CI {_ci(clv['mean_clv_prob_ci95_pct'])})"
+            )
     if s["gate_skips"]:
         click.echo("  not predicted: " + ", ".join(f"{k} {v}" for k, v in s["gate_skips"].items()))

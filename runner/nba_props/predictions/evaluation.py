@@ -181,6 +181,14 @@ def price(result: pd.DataFrame, min_ev: float = DEFAULT_MIN_EV) -> pd.DataFrame:
     ]
     result["edge_recommendation"] = [e[0] for e in edges]
     result["edge"] = [e[1] for e in edges]
+    # the edge rule on the points model alone: the decision of the model before the market models
+    points_model = pd.to_numeric(result.get("points_model_points"), errors="coerce")
+    points_edges = [
+        recommend(p, None if math.isnan(line) else line) if not math.isnan(p) else (None, None)
+        for p, line in zip(points_model, lines, strict=True)
+    ]
+    result["points_model_edge_recommendation"] = [e[0] for e in points_edges]
+    result["points_model_edge"] = [e[1] for e in points_edges]
     result["min_ev"] = min_ev
     return result
 
@@ -400,7 +408,8 @@ def clv_block(rows: pd.DataFrame) -> dict:
 
 def summarise(result: pd.DataFrame) -> dict:
     """Coverage; MAE against the line's; p_over against the market (Brier, log loss, reliability); the EV bets
-    at the actual prices (hit rate, ROI, by EV bucket, OVER/UNDER); the edge rule for comparison; CLV."""
+    at the actual prices (hit rate, ROI, by EV bucket, OVER/UNDER); the edge rule for comparison, on the
+    prediction and on the points model alone; CLV."""
     played = result.loc[~result["is_dnp"].fillna(False).astype(bool) & result["actual_points"].notna()]
     predicted = played.loc[played["predicted_points"].notna()]
     lined = graded_frame(result)
@@ -449,6 +458,13 @@ def summarise(result: pd.DataFrame) -> dict:
     for threshold in EDGE_BUCKETS:
         sel = edge_bets.loc[edge_bets["edge"].abs() >= threshold]
         summary["by_edge"].append({"min_edge": threshold, **_with_split(sel)})
+    summary["by_points_model_edge"] = []
+    points_bets = _graded_bets(
+        lined.assign(edge=lined["points_model_edge"]), lined["points_model_edge_recommendation"]
+    )
+    for threshold in EDGE_BUCKETS:
+        sel = points_bets.loc[points_bets["edge"].abs() >= threshold]
+        summary["by_points_model_edge"].append({"min_edge": threshold, **_with_split(sel)})
     if "beat_close" in lined.columns:
         summary["clv"] = {
             "ev_bets": clv_block(lined.loc[bets.index]),
