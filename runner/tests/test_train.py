@@ -128,6 +128,14 @@ def test_shrinkage_is_the_held_out_maximum_likelihood_within_zero_and_one():
     line, actual = np.full(4, 10.5), np.array([8.0, 9.0, 9.0, 13.0])
     assert models.fit_margin_shrinkage(line, np.full(4, -1.0), actual) == 1.0
     assert models.fit_margin_shrinkage(line, np.full(4, 3.0), actual) == 0.0
+    # the points model's difference from the line gets a weight in p_over too, never a negative one
+    edge = rng.normal(0, 2, 4000)
+    went_over = (rng.uniform(size=4000) < models.sigmoid(models.logit(market_p) + 0.1 * edge)).astype(float)
+    k, beta = models.fit_bounded_logistic(
+        models.logit(market_p), [correction, edge], [(0.0, 1.0), (0.0, np.inf)], went_over
+    )
+    assert k < 0.2 and 0.05 < beta < 0.15
+    assert models.fit_bounded_logistic(models.logit(market_p), [-edge], [(0.0, np.inf)], went_over) == (0.0,)
 
 
 def test_a_model_of_the_previous_format_is_refused_in_one_line(labelled, tmp_path):

@@ -67,14 +67,15 @@ def command(through_date: dt.date, name: str | None) -> None:
     else:
         held = f"held out from {m['calibration_start_date']} ({m['calibration_rows']:,} rows)"
         margin = (
-            f"margin model kept {m['margin_shrinkage']:g} of its correction "
+            f"points = line + {m['margin_shrinkage']:g} x margin "
             f"(MAE {m['calibration_model_mae']} vs line {m['calibration_line_mae']})"
             if "calibration_line_mae" in m
-            else "no margin model"
+            else "points = line"
         )
         over = (
-            f"over model kept {m['shrinkage']:g} (Brier {m['calibration_brier']} vs market "
-            f"{m['calibration_market_brier']})"
+            f"p_over from the market + {m['shrinkage']:.2f} x the over model + "
+            f"{m['points_edge_weight']:.3f} per point of (points model - line) "
+            f"(Brier {m['calibration_brier']} vs market {m['calibration_market_brier']})"
             if m.get("shrinkage") is not None
             else "p_over is the market's"
         )

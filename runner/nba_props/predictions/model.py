@@ -7,18 +7,24 @@ validation metrics).
 
 - Points model: points from the 37 contract features, for players without a line (and as a comparison).
 - Market models, where a line exists: they start from the market and learn corrections. The margin model
-  predicts `points - line` (L1: the median, since a bet on a side wins when the outcome falls on it), so the
-  prediction is `line + margin`. The over model is a binary booster whose initial score is the logit of the
-  market's no-vig over probability (the book of the line); its correction is calibrated on the latest
-  training dates, held out from the booster that is calibrated: `p_over = sigmoid(logit(market) + k *
-  correction)` with the shrinkage k in [0, 1] fitted on those outcomes (k = 0: the market alone). Without
-  enough rows to learn and validate a correction, the market stands: `line` and the no-vig probability.
+  predicts `points - line` (L1: the median, since a bet on a side wins when the outcome falls on it). The over
+  model is a binary booster whose initial score is the logit of the market's no-vig over probability (the book
+  of the line). Both read the contract's features and the market inputs.
+- How much of each correction is kept is fitted on the latest training dates, which neither the market
+  boosters nor the points model's validation booster were trained on: `predicted = line + s * margin` with s
+  on a 0.05 grid from 0 to 1 by the lowest MAE, and `p_over = sigmoid(logit(market) + k * correction + b *
+  (points model - line))` by maximum likelihood with k in [0, 1] and b >= 0 (never reversed): the points model
+  learns from every quality-ready row, lined or not, and its held-out predictions are the out-of-fold input of
+  the calibration. Without enough rows to learn and validate a correction, the market stands: `line` and the
+  no-vig probability.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -104,9 +110,10 @@ class TrainedModel:
         line = _column(rows, "vegas_points_line")
         has_line = ~np.isnan(line)
         x_market = market_matrix(rows, self.feature_names, self.market_inputs)
+        market_meta = self.metadata.get("market", {})
+        points_edge = points_model - line
         margin = np.zeros(len(rows))
         if self.margin_booster is not None and len(rows):
-            market_meta = self.metadata["market"]
             margin = market_meta["margin_shrinkage"] * self.margin_booster.predict(
                 x_market, num_iteration=market_meta["margin_rounds"]
             )
@@ -117,7 +124,17 @@ class TrainedModel:
             correction = self.over_booster.predict(
                 x_market, num_iteration=self.metadata["market"]["over_rounds"], raw_score=True
             )
-            p_over = np.where(has_line, calibrated(market_p, correction, self.shrinkage), np.nan)
+            p_over = np.where(
+                has_line,
+                calibrated(
+                    market_p,
+                    correction,
+                    self.shrinkage,
+                    market_meta.get("points_edge_weight", 0.0),
+                    points_edge,
+                ),
+                np.nan,
+            )
         # Points are never negative; one decimal as the record shows it.
         return Predictions(
             predicted_points=np.round(predicted, 1),
@@ -154,32 +171,78 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
 
 
-def calibrated(market_p: np.ndarray, correction: np.ndarray, shrinkage: float) -> np.ndarray:
-    """p_over = sigmoid(logit(market) + shrinkage * correction)."""
-    return sigmoid(logit(market_p) + shrinkage * np.asarray(correction, dtype=np.float64))
+def calibrated(
+    market_p: np.ndarray,
+    correction: np.ndarray,
+    shrinkage: float,
+    edge_weight: float = 0.0,
+    points_edge: np.ndarray | None = None,
+) -> np.ndarray:
+    """p_over = sigmoid(logit(market) + shrinkage * correction + edge_weight * (points model - line))."""
+    z = logit(market_p) + shrinkage * np.asarray(correction, dtype=np.float64)
+    if edge_weight:
+        z = z + edge_weight * np.asarray(points_edge, dtype=np.float64)
+    return sigmoid(z)
+
+
+def _log_likelihood(offset: np.ndarray, x: np.ndarray, y: np.ndarray, theta: np.ndarray) -> float:
+    z = offset + x @ theta
+    return float(np.sum(y * z - np.logaddexp(0.0, z)))
+
+
+def _newton(offset: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+    """Maximum-likelihood coefficients of y ~ Bernoulli(sigmoid(offset + x @ theta)); None if singular."""
+    theta = np.zeros(x.shape[1])
+    for _ in range(100):
+        p = sigmoid(offset + x @ theta)
+        grad = x.T @ (p - y)
+        hess = (x * (p * (1 - p))[:, None]).T @ x
+        try:
+            step = np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:
+            return None
+        theta = theta - step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    return theta
+
+
+def fit_bounded_logistic(
+    offset: np.ndarray, columns: Sequence[np.ndarray], bounds: Sequence[tuple[float, float]], y: np.ndarray
+) -> tuple[float, ...]:
+    """Maximum likelihood of y ~ Bernoulli(sigmoid(offset + sum theta_i * column_i)) with each theta_i within
+    its bounds: every choice of coefficients held at a bound (the rest by Newton's method) is tried and the
+    feasible one with the highest likelihood kept. Deterministic, no solver options; for a few columns."""
+
+    x_all = np.column_stack([np.asarray(c, dtype=np.float64) for c in columns])
+    y = np.asarray(y, dtype=np.float64)
+    best: tuple[float, np.ndarray] | None = None
+    for held in itertools.product(*[(None, *[b for b in (lo, hi) if math.isfinite(b)]) for lo, hi in bounds]):
+        theta = np.array([0.0 if h is None else h for h in held], dtype=np.float64)
+        free = [i for i, h in enumerate(held) if h is None]
+        fixed_offset = offset + x_all @ theta
+        if free:
+            solved = _newton(fixed_offset, x_all[:, free], y)
+            if solved is None:
+                continue
+            theta[free] = solved
+        if any(not (lo - 1e-12 <= t <= hi + 1e-12) for t, (lo, hi) in zip(theta, bounds, strict=True)):
+            continue
+        score = _log_likelihood(offset, x_all, y, theta)
+        if best is None or score > best[0] + 1e-12:
+            best = (score, theta)
+    if best is None:
+        return tuple(float(min(max(0.0, lo), hi)) for lo, hi in bounds)
+    return tuple(float(round(t, 10)) for t in best[1])
 
 
 def fit_shrinkage(market_p: np.ndarray, correction: np.ndarray, went_over: np.ndarray) -> float:
     """The share of the over model's correction that held-out outcomes support: the maximum-likelihood k of
     went_over ~ Bernoulli(sigmoid(logit(market) + k * correction)), kept within [0, 1] (a correction is never
-    reversed or amplified). Newton's method on one parameter: deterministic, no solver options."""
-    offset = logit(market_p)
-    c = np.asarray(correction, dtype=np.float64)
-    y = np.asarray(went_over, dtype=np.float64)
-    if not np.any(c):
+    reversed or amplified)."""
+    if not np.any(correction):
         return 0.0
-    k = 0.0
-    for _ in range(100):
-        p = sigmoid(offset + k * c)
-        grad = float(np.sum((p - y) * c))
-        hess = float(np.sum(p * (1 - p) * c * c))
-        if hess <= 0:
-            break
-        step = grad / hess
-        k -= step
-        if abs(step) < 1e-10:
-            break
-    return float(round(min(max(k, 0.0), 1.0), 10))
+    return fit_bounded_logistic(logit(market_p), [correction], [(0.0, 1.0)], went_over)[0]
 
 
 def models_dir(project_dir: Path) -> Path:
@@ -238,6 +301,7 @@ def fit(
 
     rounds = 300
     validation: dict[str, Any] = {"rows": int(len(val))}
+    held_out_points: pd.Series | None = None  # the probe's predictions of the validation dates
     if len(val) and len(train) >= min_rows // 2:
         booster = lgb.train(
             params(),
@@ -254,13 +318,14 @@ def fit(
         pred = np.clip(booster.predict(matrix(val, feature_names), num_iteration=rounds), 0, None)
         validation.update(_validation_metrics(val, pred))
         validation["start_date"] = str(val_start)
+        held_out_points = pd.Series(pred, index=val.index)
     # The kept model is refit on every row with the round count the time-ordered validation chose.
     booster = lgb.train(
         params(),
         lgb.Dataset(x_all, y_all, feature_name=list(feature_names)),
         num_boost_round=rounds,
     )
-    market_part = fit_market(rows, feature_names)
+    market_part = fit_market(rows, feature_names, held_out_points)
     metadata = {
         "name": name,
         "model_format": MODEL_FORMAT,
@@ -297,20 +362,25 @@ class MarketPart:
     margin_booster: Any = None
     over_booster: Any = None
     shrinkage: float | None = None
+    points_edge_weight: float = 0.0
 
 
-def _held_out_folds(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Two time-ordered held-out folds of the rows: `stop` (the dates before the latest VALIDATION_SHARE,
-    another VALIDATION_SHARE of them) picks a booster's number of rounds, `calibrate` (the latest
-    VALIDATION_SHARE) fits how much of its correction to keep; neither is seen by the booster it judges."""
+def _held_out_folds(rows: pd.DataFrame, calibrate_from: dt.date | None) -> tuple[pd.Series, pd.Series]:
+    """Two time-ordered held-out folds of the rows: `calibrate` (the dates from CALIBRATE_FROM, the points
+    model's validation dates, so its held-out predictions cover them) fits how much of each correction to
+    keep, and `stop` (the VALIDATION_SHARE of dates before it) picks a booster's number of rounds; neither is
+    seen by the booster it judges."""
     row_dates = pd.to_datetime(rows["game_date"]).dt.date
-    distinct = sorted(set(row_dates))
-    per_fold = max(1, round(len(distinct) * VALIDATION_SHARE))
-    if len(distinct) < 3 * per_fold:
-        none = pd.Series(False, index=rows.index)
+    none = pd.Series(False, index=rows.index)
+    if calibrate_from is None:
         return none, none
-    calibrate_start, stop_start = distinct[-per_fold], distinct[-2 * per_fold]
-    return (row_dates >= stop_start) & (row_dates < calibrate_start), row_dates >= calibrate_start
+    distinct = sorted(set(row_dates))
+    before = [d for d in distinct if d < calibrate_from]
+    per_fold = max(1, round(len(distinct) * VALIDATION_SHARE))
+    if len(before) < 2 * per_fold:
+        return none, none
+    stop_start = before[-per_fold]
+    return (row_dates >= stop_start) & (row_dates < calibrate_from), row_dates >= calibrate_from
 
 
 def _early_stopped(params_: dict[str, Any], train_set: Any, stop_set: Any) -> tuple[Any, int]:
@@ -330,12 +400,16 @@ def fit_margin_shrinkage(line: np.ndarray, margin: np.ndarray, actual: np.ndarra
     """The share s of the margin correction, on a grid of 0.05 from 0 to 1, with the lowest MAE of
     line + s * margin on held-out outcomes (ties: the smaller s, i.e. nearer the line)."""
     grid = np.round(np.arange(0, 21) * 0.05, 2)
-    maes = [float(np.mean(np.abs(np.clip(line + s * margin, 0, None) - actual))) for s in grid]
-    return float(grid[int(np.argmin(np.round(maes, 9)))])
+    maes = [round(float(np.mean(np.abs(np.clip(line + s * margin, 0, None) - actual))), 9) for s in grid]
+    return float(grid[int(np.argmin(maes))])
 
 
-def fit_market(rows: pd.DataFrame, feature_names: Sequence[str]) -> MarketPart:
-    """The margin and over models on the training rows with a line (see the module docstring)."""
+def fit_market(
+    rows: pd.DataFrame, feature_names: Sequence[str], held_out_points: pd.Series | None = None
+) -> MarketPart:
+    """The margin and over models on the training rows with a line (see the module docstring).
+    HELD_OUT_POINTS: the points model's predictions of its validation rows by a booster that never saw
+    them (without them there is no calibration fold and the market stands)."""
     import lightgbm as lgb
 
     line = _column(rows, "vegas_points_line")
@@ -346,8 +420,14 @@ def fit_market(rows: pd.DataFrame, feature_names: Sequence[str]) -> MarketPart:
         "margin_shrinkage": 0.0,
         "over_rounds": 0,
         "shrinkage": None,
+        "points_edge_weight": 0.0,
     }
-    stop, calibrate = _held_out_folds(lined)
+    calibrate_from = (
+        None
+        if held_out_points is None
+        else min(pd.to_datetime(rows.loc[held_out_points.index, "game_date"]).dt.date)
+    )
+    stop, calibrate = _held_out_folds(lined, calibrate_from)
     train = lined.loc[~stop & ~calibrate]
     if len(lined) < MIN_MARKET_ROWS or len(train) < MIN_MARKET_ROWS // 2 or not stop.any():
         meta["note"] = (
@@ -375,9 +455,8 @@ def fit_market(rows: pd.DataFrame, feature_names: Sequence[str]) -> MarketPart:
         kept = fit_margin_shrinkage(held_line, held_margin, held_actual)
         meta["margin_rounds"], meta["margin_shrinkage"] = rounds, kept
         meta["calibration_line_mae"] = round(float(np.mean(np.abs(held_line - held_actual))), 3)
-        meta["calibration_model_mae"] = round(
-            float(np.mean(np.abs(np.clip(held_line + kept * held_margin, 0, None) - held_actual))), 3
-        )
+        combined = np.clip(held_line + kept * held_margin, 0, None)
+        meta["calibration_model_mae"] = round(float(np.mean(np.abs(combined - held_actual))), 3)
         if kept > 0:
             part.margin_booster = lgb.train(margin_params, margin_set(lined), num_boost_round=rounds)
 
@@ -411,14 +490,19 @@ def fit_market(rows: pd.DataFrame, feature_names: Sequence[str]) -> MarketPart:
     held_market = _column(p_held, "market_no_vig_over")
     held_correction = probe.predict(x(p_held), num_iteration=rounds, raw_score=True)
     outcome = went_over(p_held)
-    shrinkage = fit_shrinkage(held_market, held_correction, outcome)
-    held_p = calibrated(held_market, held_correction, shrinkage)
-    meta["over_rounds"], meta["shrinkage"] = rounds, shrinkage
+    held_edge = held_out_points.loc[p_held.index].to_numpy(dtype=np.float64) - _column(
+        p_held, "vegas_points_line"
+    )
+    shrinkage, edge_weight = fit_bounded_logistic(
+        logit(held_market), [held_correction, held_edge], [(0.0, 1.0), (0.0, math.inf)], outcome
+    )
+    held_p = calibrated(held_market, held_correction, shrinkage, edge_weight, held_edge)
+    meta["over_rounds"], meta["shrinkage"], meta["points_edge_weight"] = rounds, shrinkage, edge_weight
     # in-sample for the one shrinkage coefficient only: the booster never saw these rows
     meta["calibration_brier"] = round(float(np.mean((held_p - outcome) ** 2)), 5)
     meta["calibration_market_brier"] = round(float(np.mean((held_market - outcome) ** 2)), 5)
     part.over_booster = lgb.train(over_params, over_set(priced(lined)), num_boost_round=rounds)
-    part.shrinkage = shrinkage
+    part.shrinkage, part.points_edge_weight = shrinkage, edge_weight
     return part
 
 
