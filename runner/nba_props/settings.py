@@ -43,6 +43,18 @@ class Settings:
     def is_duckdb(self) -> bool:
         return self.target == "dev" or self.target.startswith("duckdb")
 
+    @property
+    def dbt_flags(self) -> list[str]:
+        """What every dbt invocation of the runner adds: the project, its profile and the target."""
+        return [
+            "--project-dir",
+            str(self.project_dir),
+            "--profiles-dir",
+            str(self.profiles_dir),
+            "--target",
+            self.target,
+        ]
+
 
 def ensure_profile(project_dir: Path) -> Path:
     """Return the profiles directory, materialising ./profiles.yml from the example on first use."""

@@ -8,8 +8,8 @@ import time
 
 import click
 
-from nba_props.params import check_range, date_range_options
-from nba_props.predictions import data, evaluation, gate
+from nba_props import params as p
+from nba_props.predictions import data, evaluation
 from nba_props.predictions.contract import load_contract
 from nba_props.predictions.engine import store_contract
 from nba_props.settings import load_settings
@@ -17,14 +17,9 @@ from nba_props.warehouse import connect
 
 
 @click.command("evaluate")
-@date_range_options
-@click.option(
-    "--mode",
-    type=click.Choice(gate.MODES),
-    default="last_call",
-    show_default=True,
-    help="Gate mode applied to each week's rows (last_call = the final pre-game run).",
-)
+@p.start_date
+@p.end_date
+@p.mode("last_call")
 @click.option(
     "--output",
     "output",
@@ -33,9 +28,9 @@ from nba_props.warehouse import connect
     help="Write the summary (JSON) and per-prediction rows (CSV) with this path prefix "
     "(default reports/evaluation_<start>_<end>).",
 )
-def command(start_date: dt.date, end_date: dt.date, mode: str, output: str | None) -> None:
+def command(start_date: dt.date | None, end_date: dt.date | None, mode: str, output: str | None) -> None:
     """Walk forward week by week: retrain on everything before the week, predict the week, grade it."""
-    check_range(start_date, end_date)
+    start_date, end_date = p.check_range(start_date, end_date)
     settings = load_settings()
     contract = load_contract(settings.project_dir)
     started = time.monotonic()

@@ -72,29 +72,21 @@ def refresh(
     dbt_vars: dict[str, Any] = {}
     if as_of is not None:
         dbt_vars["as_of"] = as_of.strftime("%Y-%m-%d %H:%M:%S")
-    from nba_props.backfill.execute import dbt_paths  # per-warehouse target dir, shared with build/backfill
-
-    target_path, log_path = dbt_paths(settings)
     run = dbt.invoke(
         settings,
-        ["build", "--select", SELECTOR, "--log-path", str(log_path)],
-        dbt_vars=dbt_vars or None,
-        target_path=target_path,
+        ["build", "--select", SELECTOR],
+        dbt_vars=dbt_vars,
         raise_on_failure=False,
     )
     # Only the marts the commands read must build; another failure (e.g. source_freshness when a raw source's
     # staging view is broken) is reported and the validation goes on.
-    failed = {n.unique_id.split(".")[-1]: n.message for n in run.failures}
-    if broken := [m for m in REQUIRED_MARTS if m in failed or not run.success and not _built(run, m)]:
+    failed = {r.node.name: r.message for r in run.failures}
+    if broken := [m for m in REQUIRED_MARTS if m in failed or not run.success and not run.built(m)]:
         raise NbaPropsError(f"the monitoring marts did not build ({', '.join(broken)}): {_first(failed)}")
     for name, msg in failed.items():
         if echo:
             echo(f"warning: {name} failed: {_first({name: msg})}")
     return True
-
-
-def _built(run: dbt.DbtRun, model: str) -> bool:
-    return any(n.unique_id.endswith(f".{model}") and n.status == "success" for n in run.nodes)
 
 
 def _first(failed: dict[str, str | None]) -> str:
