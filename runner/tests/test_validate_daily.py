@@ -195,6 +195,50 @@ def test_contract_change_shows_as_drift(changed_warehouse: dict):
     assert _check(other, "contract_drift_rows")["status"] == "ok"
 
 
+@pytest.fixture(scope="module")
+def backfilled_warehouse(sample_raw: Path, dates: dict[str, dt.date], tmp_path_factory) -> Path:
+    """The sample as the documented commands leave it: `nba-props load` and then `nba-props backfill` of two
+    dates, nothing else (no `dbt build` of the whole project)."""
+    path = _copy(sample_raw, tmp_path_factory.mktemp("backfilled") / "wh")
+    day = dates["ordinary"]
+    proc = run_cli(
+        ["backfill", "--start-date", str(day - dt.timedelta(days=1)), "--end-date", str(day)], path
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return path
+
+
+def test_daily_commands_build_what_they_read_on_a_loaded_and_backfilled_warehouse(
+    backfilled_warehouse: Path, dates: dict[str, dt.date], tmp_path: Path
+):
+    """validate-daily and report build the monitoring marts and every upstream model only they read (such as
+    stg_injuries__list_moves for source_freshness), not just the marts over what a backfill built."""
+    day = dates["ordinary"]
+    assert not _rows(
+        backfilled_warehouse,
+        "select * from information_schema.tables where table_name in "
+        "('stg_injuries__list_moves', 'source_freshness', 'daily_health_checks')",
+    )
+    _, result, _ = _validate(backfilled_warehouse, day)
+    assert result["game_date"] == str(day) and _check(result, "star_players_missing_lines")["status"] == "ok"
+    freshness = dict(
+        _rows(backfilled_warehouse, "select relation_name, row_count from monitoring.source_freshness")
+    )
+    assert freshness["stg_injuries__list_moves"] > 0 and freshness["ml_feature_store_v2"] > 0
+    out = tmp_path / "report.html"
+    args = [
+        "report",
+        "--start-date",
+        str(day - dt.timedelta(days=1)),
+        "--end-date",
+        str(day),
+        "--out",
+        str(out),
+    ]
+    proc = run_cli(args, backfilled_warehouse)
+    assert proc.returncode == 0 and out.is_file(), proc.stdout + proc.stderr
+
+
 def test_date_without_games_is_an_error(sample_warehouse: Path, tmp_path: Path):
     path = _copy(sample_warehouse, tmp_path / "wh")
     proc = run_cli(["validate-daily", "--date", "1999-07-04"], path)

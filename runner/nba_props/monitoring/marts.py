@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from nba_props import dbt
+from nba_props.backfill.plan import DEFAULT_SELECTION
 from nba_props.errors import NbaPropsError
 from nba_props.settings import Settings
 from nba_props.warehouse import connect, table_exists
@@ -61,8 +62,13 @@ def stale_reason(con: duckdb.DuckDBPyConnection) -> str | None:
 def refresh(
     settings: Settings, force: bool = False, as_of: dt.datetime | None = None, echo: Any = None
 ) -> bool:
-    """Rebuild the monitoring marts (dbt build --select tag:monitoring) when stale or forced.
-    Returns whether a build ran. No connection of ours may be open while dbt writes the file."""
+    """Rebuild the monitoring marts when stale or forced; returns whether a build ran. No connection of ours
+    may be open while dbt writes the file.
+
+    The selection is the marts with everything upstream of them except what build and backfill build (the
+    feature store, the gap history and their upstream, which a rebuild here would redo for every date): so
+    the marts build on any warehouse that `load` and then `build` or `backfill` left, including the staging
+    views only they read (such as stg_injuries__list_moves)."""
     with connect(settings.duckdb_path, read_only=True) as con:
         reason = "requested" if force else stale_reason(con)
     if reason is None:
@@ -74,7 +80,7 @@ def refresh(
         dbt_vars["as_of"] = as_of.strftime("%Y-%m-%d %H:%M:%S")
     run = dbt.invoke(
         settings,
-        ["build", "--select", SELECTOR],
+        ["build", "--select", f"+{SELECTOR}", "--exclude", *DEFAULT_SELECTION],
         dbt_vars=dbt_vars,
         raise_on_failure=False,
     )
