@@ -8,11 +8,14 @@ checkout's profiles.yml or target/.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +51,9 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The BigQuery emulator's module first: with `make test`'s two workers, one starts on it (it needs only
+    # the loaded sample) while the other builds the sample warehouse that most other tests share.
+    items.sort(key=lambda item: "test_bigquery_emulator.py" not in item.nodeid)
     if SHARED_DATA.is_dir():
         return
     skip = pytest.mark.skip(reason=f"real data absent at {SHARED_DATA}")
@@ -138,12 +144,39 @@ def profile_ready() -> None:
     assert (PROFILES_DIR / "profiles.yml").is_file()
 
 
+def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A folder of the whole test session: with pytest-xdist (`make test` runs two workers), every worker has
+    its own basetemp and shares their parent."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    folder = base / name
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@contextmanager
+def made_once(folder: Path) -> Iterator[bool]:
+    """Yields whether FOLDER is still to be made (then marks it made), holding a lock meanwhile: the first
+    worker to need a session fixture makes it, the others wait for it and use it."""
+    with (folder / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        made = folder / ".made"
+        needed = not made.exists()
+        yield needed
+        if needed:
+            made.touch()
+
+
 @pytest.fixture(scope="session")
 def sample_raw(tmp_path_factory: pytest.TempPathFactory, profile_ready: None) -> Path:
     """The bundled sample loaded into raw tables (`nba-props load all`) once per session, nothing built. Copy
     it before changing it."""
-    wh = tmp_path_factory.mktemp("sample_raw") / "sample.duckdb"
-    run_cli(["load", "all", str(SAMPLE_DIR)], wh, check=True)
+    folder = shared_folder(tmp_path_factory, "sample_raw")
+    wh = folder / "sample.duckdb"
+    with made_once(folder) as needed:
+        if needed:
+            run_cli(["load", "all", str(SAMPLE_DIR)], wh, check=True)
     return wh
 
 
@@ -151,20 +184,45 @@ def sample_raw(tmp_path_factory: pytest.TempPathFactory, profile_ready: None) ->
 def sample_warehouse(sample_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The loaded sample with `dbt build` run once per session (its manifest.json in ../target). Copy it
     before changing it."""
-    root = tmp_path_factory.mktemp("sample_warehouse")
-    wh = root / sample_raw.name
-    shutil.copyfile(sample_raw, wh)
-    run_dbt(["build"], wh, root / "target")
+    folder = shared_folder(tmp_path_factory, "sample_warehouse")
+    wh = folder / sample_raw.name
+    with made_once(folder) as needed:
+        if needed:
+            shutil.copyfile(sample_raw, wh)
+            run_dbt(["build"], wh, folder / "target")
     return wh
 
 
 @pytest.fixture
-def sample_copy(sample_warehouse: Path, tmp_path: Path) -> Path:
-    """A private copy of the built sample warehouse that a test may change. It keeps the file name: DuckDB
-    names the catalog after the file, and the views dbt created refer to it."""
-    copy = tmp_path / sample_warehouse.name
+def sample_copy(sample_warehouse: Path) -> Path:
+    """A private copy of the built sample warehouse that a test may change, made afresh for each test.
+
+    It keeps the file name (DuckDB names the catalog after the file, and the views dbt created refer to it)
+    and every copy lies at the same path: the dbt profile names the file, so dbt's partial parsing (in the
+    session's target path) carries over from one test's `nba-props` commands to the next instead of a full
+    parse in every test."""
+    folder = SESSION_DIR / "sample_copy"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    copy = folder / sample_warehouse.name
     shutil.copyfile(sample_warehouse, copy)
     return copy
+
+
+@pytest.fixture(scope="session")
+def real_warehouse(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """../shared/data loaded (`nba-props load all`) once per session, for every real-data test, and what that
+    load printed. Copy it before changing it."""
+    if not shared_data.is_dir():
+        pytest.skip(f"real data absent at {shared_data}")
+    folder = shared_folder(tmp_path_factory, "real_warehouse")
+    wh, printed = folder / "real.duckdb", folder / "load.txt"
+    with made_once(folder) as needed:
+        if needed:
+            proc = run_cli(["load", "all", str(shared_data)], wh)
+            assert proc.returncode == 0, proc.stderr
+            printed.write_text(proc.stdout)
+    return wh, printed.read_text()
 
 
 # columns that record when or by which invocation a row was written: they differ between two correct builds

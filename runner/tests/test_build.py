@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import conftest
 import duckdb
 import pytest
 from conftest import content_hash, run_cli
@@ -27,7 +28,12 @@ def middle_game_date(warehouse: Path) -> dt.date:
     return dates[len(dates) // 2]
 
 
-def test_build_one_date_matches_the_full_build(sample_copy: Path, tmp_path: Path) -> None:
+def run_results() -> dict:
+    """dbt's run_results.json of the last invocation, in the session's target path (conftest)."""
+    return json.loads((conftest.DBT_TARGET_PATH / "run_results.json").read_text())
+
+
+def test_build_one_date_matches_the_full_build(sample_copy: Path) -> None:
     day = middle_game_date(sample_copy)
     with duckdb.connect(str(sample_copy)) as con:
         expected = content_hash(con, STORE, day)
@@ -36,10 +42,7 @@ def test_build_one_date_matches_the_full_build(sample_copy: Path, tmp_path: Path
         con.execute(f"delete from {STORE} where game_date = ?", [day])
     assert expected.rows > 0
 
-    target_path = tmp_path / "target"
-    proc = run_cli(
-        ["build", "--date", str(day), "--skip-tests"], sample_copy, DBT_TARGET_PATH=str(target_path)
-    )
+    proc = run_cli(["build", "--date", str(day), "--skip-tests"], sample_copy)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"{expected.rows:,} feature rows for {day}" in proc.stdout
     # the command it printed is the one dbt ran (dbt's own run_results.json, in dbt's own target path)
@@ -48,7 +51,7 @@ def test_build_one_date_matches_the_full_build(sample_copy: Path, tmp_path: Path
         f"--select +ml_feature_store_v2 +feature_store_gaps --vars '{{start_date: {day}, end_date: {day}}}'"
     )
     assert by_hand in proc.stdout
-    ran = json.loads((target_path / "run_results.json").read_text())["args"]
+    ran = run_results()["args"]
     assert ran["vars"] == {"start_date": str(day), "end_date": str(day)}
     assert ran["select"] == ["+ml_feature_store_v2", "+feature_store_gaps"]
     assert ran["which"] == "build" and not ran.get("full_refresh")
@@ -64,9 +67,7 @@ def test_build_one_date_matches_the_full_build(sample_copy: Path, tmp_path: Path
             "join runner.backfill_chunks c using (run_id) order by r.started_at desc limit 1"
         ).fetchone()
     assert (kind, status, dates) == ("build", "succeeded", 1)
-    assert (
-        invocation == json.loads((target_path / "run_results.json").read_text())["metadata"]["invocation_id"]
-    )
+    assert invocation == run_results()["metadata"]["invocation_id"]
 
 
 def test_build_defaults_to_the_latest_date_with_games(sample_copy: Path) -> None:
@@ -86,10 +87,8 @@ def test_build_defaults_to_the_latest_date_with_games(sample_copy: Path) -> None
 def test_a_build_follows_a_change_of_the_raw_data_and_is_idempotent(sample_copy: Path) -> None:
     day = middle_game_date(sample_copy)
     args = ["build", "--date", str(day), "--skip-tests"]
-    first = run_cli(args, sample_copy)
-    assert first.returncode == 0, first.stdout + first.stderr
     with duckdb.connect(str(sample_copy), read_only=True) as con:
-        built = content_hash(con, STORE, day)
+        built = content_hash(con, STORE, day)  # built already (the sample's `dbt build`)
     again = run_cli(args, sample_copy)
     assert again.returncode == 0, again.stdout + again.stderr
     with duckdb.connect(str(sample_copy), read_only=True) as con:
@@ -116,19 +115,18 @@ def test_a_build_follows_a_change_of_the_raw_data_and_is_idempotent(sample_copy:
     assert left == 0
 
 
-def test_full_refresh_is_passed_to_dbt(sample_copy: Path, tmp_path: Path) -> None:
+def test_full_refresh_is_passed_to_dbt(sample_copy: Path) -> None:
     """`--full-refresh` reaches dbt: the incremental store is rebuilt from scratch, so a one-date build leaves
     that date alone in it, with the full build's rows."""
     day = middle_game_date(sample_copy)
     with duckdb.connect(str(sample_copy), read_only=True) as con:
         expected = content_hash(con, STORE, day)
         assert con.execute(f"select count(distinct game_date) from {STORE}").fetchone()[0] > 1
-    target_path = tmp_path / "target"
     args = ["build", "--date", str(day), "--skip-tests", "--select", "ml_feature_store_v2", "--full-refresh"]
-    proc = run_cli(args, sample_copy, DBT_TARGET_PATH=str(target_path))
+    proc = run_cli(args, sample_copy)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "--full-refresh" in proc.stdout
-    assert json.loads((target_path / "run_results.json").read_text())["args"]["full_refresh"] is True
+    assert run_results()["args"]["full_refresh"] is True
     with duckdb.connect(str(sample_copy), read_only=True) as con:
         assert con.execute(f"select distinct game_date from {STORE}").fetchall() == [(day,)]
         assert content_hash(con, STORE, day) == expected

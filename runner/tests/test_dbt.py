@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import conftest
 import duckdb
 import pytest
 from conftest import PROJECT_DIR, cli_env, run_dbt
@@ -98,12 +99,12 @@ def test_a_real_invocation_replaces_nothing_and_the_process_ends_normally(
         assert con.execute(
             "select count(*) from intermediate.int_games where game_date = ?", [day]
         ).fetchone()[0]
-    out, target_path = tmp_path / "report.json", tmp_path / "target"
+    out, target_path = tmp_path / "report.json", conftest.DBT_TARGET_PATH
     args = ["build", "--date", day, "--skip-tests", "--select", "+int_games"]
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, str(out), str(RUNNER_PACKAGE), *args],
         cwd=PROJECT_DIR,
-        env=cli_env(sample_copy, DBT_TARGET_PATH=str(target_path)),
+        env=cli_env(sample_copy),
         capture_output=True,
         text=True,
         timeout=900,
@@ -220,13 +221,12 @@ PARSED_FIELDS = ("resource_type", "config", "depends_on", "refs", "sources", "ta
 
 
 @pytest.mark.slow
-def test_the_manifest_parsed_without_vars_is_the_one_parsed_with_them(
-    sample_warehouse: Path, tmp_path: Path
-) -> None:
+def test_the_manifest_parsed_without_vars_is_the_one_parsed_with_them(tmp_path: Path) -> None:
     """dbt.py reuses a manifest parsed without vars for invocations with date vars (DuckDB): exact only while
     no config, ref or source depends on a var there. A model whose config reads var('start_date') fails."""
-    run_dbt(["parse"], sample_warehouse, tmp_path / "without")
-    run_dbt(["parse", "--vars", json.dumps(RUN_VARS)], sample_warehouse, tmp_path / "with")
+    warehouse = tmp_path / "unused.duckdb"  # a parse opens no warehouse
+    run_dbt(["parse"], warehouse, tmp_path / "without")
+    run_dbt(["parse", "--vars", json.dumps(RUN_VARS)], warehouse, tmp_path / "with")
     without = json.loads((tmp_path / "without" / "manifest.json").read_text())
     with_vars = json.loads((tmp_path / "with" / "manifest.json").read_text())
     assert with_vars["metadata"]["adapter_type"] == without["metadata"]["adapter_type"] == "duckdb"

@@ -15,7 +15,8 @@ import pytest
 from conftest import run_cli, run_dbt
 from nba_props.monitoring.validation import Check, DailyValidation, message
 
-pytestmark = pytest.mark.slow
+# one worker of `make test` runs this module: its module fixtures build once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("validate_daily")]
 
 DRIFT_VERSION = "v0_drift_test"
 
@@ -148,8 +149,8 @@ def _delete_star_lines(con: duckdb.DuckDBPyConnection, lookups: list[str], game_
     return deleted
 
 
-def test_ordinary_date_has_no_star_alert(sample_warehouse: Path, dates: dict[str, dt.date], tmp_path: Path):
-    path = _copy(sample_warehouse, tmp_path / "wh")
+def test_ordinary_date_has_no_star_alert(sample_copy: Path, dates: dict[str, dt.date]):
+    path = sample_copy
     code, result, _ = _validate(path, dates["ordinary"])
     stars = _check(result, "star_players_missing_lines")
     assert stars["status"] == "ok" and stars["observed"] == 0
@@ -239,8 +240,8 @@ def test_daily_commands_build_what_they_read_on_a_loaded_and_backfilled_warehous
     assert proc.returncode == 0 and out.is_file(), proc.stdout + proc.stderr
 
 
-def test_date_without_games_is_an_error(sample_warehouse: Path, tmp_path: Path):
-    path = _copy(sample_warehouse, tmp_path / "wh")
+def test_date_without_games_is_an_error(sample_copy: Path):
+    path = sample_copy
     proc = run_cli(["validate-daily", "--date", "1999-07-04"], path)
     assert proc.returncode == 3
     assert proc.stderr.startswith("error: no games and no feature rows on 1999-07-04")

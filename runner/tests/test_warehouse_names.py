@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import SAMPLE_DIR, run_cli
+from nba_props.warehouse import catalog_name
 
 SCHEDULE = next(SAMPLE_DIR.glob("nba_schedule_games_*"))
 
@@ -21,7 +22,6 @@ SCHEDULE = next(SAMPLE_DIR.glob("nba_schedule_games_*"))
         pytest.param("nba-props.duckdb", "nba-props", id="hyphen"),
         pytest.param("full.duckdb", "full", id="sql-keyword"),
         pytest.param("2024 season.duckdb", "2024 season", id="space-and-leading-digit"),
-        pytest.param("select.v2.duckdb", "select", id="keyword-and-dots"),
     ],
 )
 def test_any_file_name_loads_builds_and_opens_in_plain_duckdb(
@@ -46,6 +46,14 @@ def test_any_file_name_loads_builds_and_opens_in_plain_duckdb(
             "(select count(*) from information_schema.tables where table_schema = 'reference')"
         ).fetchone()
     assert games > 1000 and seeded > 0
+
+
+def test_the_catalog_is_named_as_duckdb_names_it(tmp_path: Path) -> None:
+    """Up to the first dot, leading dots aside: what `duckdb FILE` calls the catalog, and dbt-duckdb too."""
+    for file_name in ("nba-props.duckdb", "my.2024.db", ".hidden.duckdb", "plain"):
+        path = tmp_path / file_name
+        with duckdb.connect(str(path)) as con:
+            assert catalog_name(path) == con.execute("select current_database()").fetchone()[0]
 
 
 @pytest.mark.parametrize(
