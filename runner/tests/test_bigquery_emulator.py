@@ -70,17 +70,6 @@ def test_parse_bigquery_target_without_credentials(tmp_path: Path) -> None:
         assert config.get("cluster_by"), f"{uid} is partitioned but not clustered"
 
 
-def test_duckdb_target_gets_no_bigquery_storage_config(sample_warehouse: Path) -> None:
-    # the manifest of the session's `dbt build` of the sample on the dev (DuckDB) target
-    manifest = json.loads((sample_warehouse.parent / "target" / "manifest.json").read_text())
-    assert manifest["metadata"]["adapter_type"] == "duckdb"
-    nodes = manifest["nodes"]
-    configured = [
-        uid for uid, n in nodes.items() if n["config"].get("partition_by") or n["config"].get("cluster_by")
-    ]
-    assert configured == []
-
-
 # --- the emulator ---------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory: pytest.TempPathFactory):
@@ -279,3 +268,15 @@ def test_emulator_script_cli_reports_a_missing_warehouse(tmp_path: Path) -> None
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     shutil.rmtree(tmp_path / "work", ignore_errors=True)
+
+
+# Last in the module: under xdist this worker starts on the emulator while the other builds the sample.
+def test_duckdb_target_gets_no_bigquery_storage_config(sample_warehouse: Path) -> None:
+    # the manifest of the session's `dbt build` of the sample on the dev (DuckDB) target
+    manifest = json.loads((sample_warehouse.parent / "target" / "manifest.json").read_text())
+    assert manifest["metadata"]["adapter_type"] == "duckdb"
+    nodes = manifest["nodes"]
+    configured = [
+        uid for uid, n in nodes.items() if n["config"].get("partition_by") or n["config"].get("cluster_by")
+    ]
+    assert configured == []
