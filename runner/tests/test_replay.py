@@ -34,10 +34,7 @@ def ts(text: str) -> dt.datetime:
 
 
 def test_replay_of_a_real_day(sample_copy: Path, tmp_path: Path):
-    env = {
-        "NBA_PROPS_MODELS_DIR": str(tmp_path / "models"),
-        "NBA_PROPS_DBT_TARGET_PATH": str(tmp_path / "dbt"),
-    }
+    env = {"NBA_PROPS_MODELS_DIR": str(tmp_path / "models")}
     run_cli(["train", "--through-date", DAY, "--name", "replay"], sample_copy, check=True, **env)
 
     morning = run_cli(

@@ -6,18 +6,16 @@ import datetime as dt
 
 import click
 
-from nba_props.commands.predict import build_option, execute, min_ev_option, model_option
-from nba_props.params import DATE, TIMESTAMP
+from nba_props import params as p
+from nba_props.commands.predict import execute
 
 
 @click.command("check-lines")
-@click.option("--date", "game_date", type=DATE, required=True, help="Game date (YYYY-MM-DD, US Eastern).")
-@click.option(
-    "--as-of", "as_of", type=TIMESTAMP, required=True, help="Look at the lines as they were at this time."
-)
-@model_option
-@build_option
-@min_ev_option
+@p.game_date
+@p.as_of_required
+@p.model
+@p.build
+@p.min_ev
 def command(
     game_date: dt.date, as_of: dt.datetime, model_name: str | None, build: bool | None, min_ev: float
 ) -> None:

@@ -10,10 +10,9 @@ import time
 import click
 import pandas as pd
 
-from nba_props.commands.predict import min_ev_option
+from nba_props import params as p
 from nba_props.errors import NbaPropsError
-from nba_props.params import check_range, date_range_options
-from nba_props.predictions import data, evaluation, gate, market
+from nba_props.predictions import data, evaluation, market
 from nba_props.predictions.contract import load_contract
 from nba_props.predictions.engine import store_contract
 from nba_props.settings import load_settings
@@ -33,14 +32,9 @@ def parse_decision_time(text: str | None, mode: str) -> dt.time | None:
 
 
 @click.command("evaluate")
-@date_range_options
-@click.option(
-    "--mode",
-    type=click.Choice(gate.MODES),
-    default="last_call",
-    show_default=True,
-    help="Gate mode applied to each week's rows (last_call = the final pre-game run).",
-)
+@p.start_date
+@p.end_date
+@p.mode("last_call")
 @click.option(
     "--decision-time",
     "decision_time",
@@ -49,7 +43,7 @@ def parse_decision_time(text: str | None, mode: str) -> dt.time | None:
     "tip-off): the line and prices bet on are the market's at that time. Default: the mode's scheduled run "
     "(first 08:00, retry 12:00, final_retry 13:00, last_call 16:00, line_check 18:00, backfill close).",
 )
-@min_ev_option
+@p.min_ev
 @click.option(
     "--output",
     "output",
@@ -59,8 +53,8 @@ def parse_decision_time(text: str | None, mode: str) -> dt.time | None:
     "(default reports/evaluation_<start>_<end>).",
 )
 def command(
-    start_date: dt.date,
-    end_date: dt.date,
+    start_date: dt.date | None,
+    end_date: dt.date | None,
     mode: str,
     decision_time: str | None,
     min_ev: float,
@@ -68,7 +62,7 @@ def command(
 ) -> None:
     """Walk forward week by week: retrain on everything before the week, predict the week as of the decision
     time, price the bets at the offered prices, grade them and compare them with the closing line."""
-    check_range(start_date, end_date)
+    start_date, end_date = p.check_range(start_date, end_date)
     decide_at = parse_decision_time(decision_time, mode)
     settings = load_settings()
     contract = load_contract(settings.project_dir)

@@ -7,8 +7,8 @@ from collections import Counter
 
 import click
 
-from nba_props.params import DATE, as_of_option
-from nba_props.predictions import data, engine, gate, market
+from nba_props import params as p
+from nba_props.predictions import data, engine, market
 from nba_props.predictions import model as models
 from nba_props.predictions.build import build_features
 from nba_props.predictions.contract import load_contract
@@ -16,51 +16,13 @@ from nba_props.settings import load_settings
 from nba_props.warehouse import connect
 
 
-def mode_option(default: str):  # noqa: ANN201 - a click decorator
-    return click.option(
-        "--mode",
-        type=click.Choice(gate.MODES),
-        default=default,
-        show_default=True,
-        help="Run mode; sets the quality threshold (first/retry/line_check 85, final_retry 80, "
-        "last_call/backfill 70).",
-    )
-
-
-def model_option(f):  # noqa: ANN001, ANN201
-    return click.option(
-        "--model", "model_name", default=None, help="Model name in models_store/ (default: the newest)."
-    )(f)
-
-
-def min_ev_option(f):  # noqa: ANN001, ANN201
-    return click.option(
-        "--min-ev",
-        "min_ev",
-        type=float,
-        default=engine.DEFAULT_MIN_EV,
-        show_default=True,
-        help="Bet (OVER/UNDER) only when the side's expected value per unit staked at its price is at least "
-        "this; PASS otherwise.",
-    )(f)
-
-
-def build_option(f):  # noqa: ANN001, ANN201
-    return click.option(
-        "--build/--no-build",
-        "build",
-        default=None,
-        help="Rebuild D's feature rows first (default: yes when --as-of is given).",
-    )(f)
-
-
 @click.command("predict")
-@click.option("--date", "game_date", type=DATE, required=True, help="Game date (YYYY-MM-DD, US Eastern).")
-@as_of_option
-@mode_option("first")
-@model_option
-@build_option
-@min_ev_option
+@p.game_date
+@p.as_of
+@p.mode("first")
+@p.model
+@p.build
+@p.min_ev
 def command(
     game_date: dt.date,
     as_of: dt.datetime | None,
