@@ -6,6 +6,8 @@ BIN    := $(VENV)/bin
 # Reinstall whenever pyproject.toml changes (the stamp's name carries its checksum).
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test` (one per core of the 2-core machines it is sized for; 0 runs in-process)
+PYTEST_WORKERS ?= 2
 EMULATOR_PORT ?= 9050
 
 export NBA_PROPS_PROJECT_DIR := $(CURDIR)
@@ -30,9 +32,10 @@ demo: install
 	$(BIN)/nba-props demo
 
 ## Every test: pytest (importers, runner, point-in-time, predictions, the BigQuery emulator build, linters)
-## and dbt build on the sample. Extra pytest flags: make test PYTEST_ARGS="-k emulator -x".
+## and dbt build on the sample, on PYTEST_WORKERS workers (a test module whose fixtures build something big
+## stays on one worker). Extra pytest flags: make test PYTEST_ARGS="-k emulator -x".
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check runner scripts

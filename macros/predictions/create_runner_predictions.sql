@@ -16,15 +16,30 @@
         ('low_quality_flag', 'boolean'), ('features_json', 'string'), ('supersedes', 'string'),
         ('is_active', 'boolean'), ('superseded_at', 'timestamp'), ('superseded_by', 'string'),
         ('superseded_reason', 'string'),
+        ('prediction_basis', 'string'), ('points_model_points', 'double'), ('over_price', 'double'),
+        ('under_price', 'double'), ('market_p_over', 'double'), ('p_over', 'double'), ('ev_over', 'double'),
+        ('ev_under', 'double'), ('expected_value', 'double'), ('min_ev', 'double'),
+        ('edge_recommendation', 'string'), ('books_quoting', 'integer'), ('consensus_line', 'double'),
+        ('best_over_price', 'double'), ('best_over_book', 'string'), ('best_under_price', 'double'),
+        ('best_under_book', 'string'),
     ] -%}
     {#- qualified: on DuckDB the connection's default catalog is the in-memory database the warehouse is
         attached to (profiles.yml.example), not the warehouse -#}
     {%- set table = api.Relation.create(
         database=target.database, schema=var('runner_schema', 'runner'), identifier='predictions') -%}
+    {#- a table made by an earlier version lacks the newer columns: append them, as the runner does -#}
+    {%- set existing = adapter.get_relation(table.database, table.schema, table.identifier) if execute else none -%}
+    {%- set have = adapter.get_columns_in_relation(existing) | map(attribute='name') | map('lower') | list
+        if existing else [] -%}
     create schema if not exists {{ table.without_identifier() }};
     create table if not exists {{ table }} (
     {%- for name, kind in columns %}
         {{ name }} {{ runner_column_type(kind) }}{{ ',' if not loop.last }}
     {%- endfor %}
     )
+    {%- if have %}
+    {%- for name, kind in columns if name not in have %};
+    alter table {{ table }} add column {{ name }} {{ runner_column_type(kind) }}
+    {%- endfor %}
+    {%- endif %}
 {%- endmacro %}

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import atexit
-import contextlib
-import gc
 import importlib
-import os
+import importlib.util
 import sys
 
 import click
@@ -70,31 +67,5 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
 
 
-def run() -> None:
-    """The console script (and `python -m nba_props.cli`): main(), then the exit handlers (dbt-duckdb's closes
-    the warehouse, a checkpoint), then the process ends without the interpreter's teardown of the thousands
-    of objects dbt loaded: nothing is left to release, and that teardown took 0.7-1.1 s a command here.
-    In-process callers (tests) use main(), which returns or raises SystemExit as usual.
-
-    The cycle collector stays off for the whole command: a pass after the last dbt invocation would only walk
-    what the process is about to drop; the garbage of one invocation is collected before the next one
-    (nba_props.dbt.collector_paused)."""
-    gc.disable()
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        if exc.code is None or isinstance(exc.code, int):
-            code = exc.code or 0
-        else:
-            print(exc.code, file=sys.stderr)
-            code = 1
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
-    atexit._run_exitfuncs()
-    os._exit(code)
-
-
 if __name__ == "__main__":
-    run()
+    main()

@@ -1,12 +1,13 @@
-"""Reusable click options and parameter types, shared by the commands (as in dbt-core's CLI)."""
+"""Options that commands share, defined once and stacked as decorators (as in dbt-core's CLI); their types."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import click
+
+from nba_props.errors import NbaPropsError
 
 
 class DateType(click.ParamType):
@@ -49,41 +50,102 @@ class TimestampType(click.ParamType):
 DATE = DateType()
 TIMESTAMP = TimestampType()
 
+game_date = click.option(
+    "--date", "game_date", type=DATE, required=True, help="Game date (YYYY-MM-DD, US Eastern)."
+)
+latest_game_date = click.option(
+    "--date",
+    "game_date",
+    type=DATE,
+    default=None,
+    help="Game date (YYYY-MM-DD; default: the latest date with games, up to today in US Eastern time).",
+)
+start_date = click.option("--start-date", "start_date", type=DATE, help="First game date (inclusive).")
+end_date = click.option("--end-date", "end_date", type=DATE, help="Last game date (inclusive).")
+as_of = click.option(
+    "--as-of",
+    "as_of",
+    type=TIMESTAMP,
+    default=None,
+    help="Replay the day as it looked at this time: snapshots after it are ignored (default: now).",
+)
+as_of_required = click.option(
+    "--as-of", "as_of", type=TIMESTAMP, required=True, help="Look at the lines as they were at this time."
+)
+target = click.option(
+    "--target",
+    "target",
+    default=None,
+    envvar="NBA_PROPS_TARGET",
+    help="dbt target from profiles.yml (dev = DuckDB file, bigquery, bigquery_emulator).",
+)
+select = click.option(
+    "--select",
+    "-s",
+    "select",
+    multiple=True,
+    help="dbt selection (repeatable; default: +ml_feature_store_v2 +feature_store_gaps).",
+)
+full_refresh = click.option(
+    "--full-refresh",
+    "full_refresh",
+    is_flag=True,
+    help="Passed to dbt: incremental models are rebuilt from raw tables instead of updated.",
+)
+refresh = click.option(
+    "--refresh/--no-refresh",
+    "refresh",
+    default=None,
+    help="Rebuild the monitoring marts first (default: only when the feature store is newer).",
+)
+model = click.option(
+    "--model", "model_name", default=None, help="Model name in models_store/ (default: the newest)."
+)
+build = click.option(
+    "--build/--no-build",
+    "build",
+    default=None,
+    help="Rebuild D's feature rows first (default: yes when --as-of is given).",
+)
 
-def target_option(f: Callable) -> Callable:
+
+def min_ev(f: Any) -> Any:
+    """--min-ev: the expected value per unit staked that a bet needs at its price."""
+    from nba_props.predictions.engine import DEFAULT_MIN_EV
+
     return click.option(
-        "--target",
-        "target",
-        default=None,
-        envvar="NBA_PROPS_TARGET",
-        help="dbt target from profiles.yml (dev = DuckDB file, bigquery, bigquery_emulator).",
+        "--min-ev",
+        "min_ev",
+        type=float,
+        default=DEFAULT_MIN_EV,
+        show_default=True,
+        help="Bet (OVER/UNDER) only when the side's expected value per unit staked at its price is at least "
+        "this; PASS otherwise.",
     )(f)
 
 
-def date_option(required: bool = False, help: str = "Game date (YYYY-MM-DD).") -> Callable:
-    return click.option("--date", "game_date", type=DATE, required=required, help=help)
+def mode(default: str) -> Any:
+    """--mode: the prediction run mode, which sets the quality threshold."""
+    from nba_props.predictions.gate import MODES
 
-
-def as_of_option(f: Callable) -> Callable:
     return click.option(
-        "--as-of",
-        "as_of",
-        type=TIMESTAMP,
-        default=None,
-        help="Replay the day as it looked at this time: snapshots after it are ignored (default: now).",
-    )(f)
-
-
-def date_range_options(f: Callable) -> Callable:
-    f = click.option("--end-date", "end_date", type=DATE, required=True, help="Last game date (inclusive).")(
-        f
+        "--mode",
+        type=click.Choice(MODES),
+        default=default,
+        show_default=True,
+        help="Run mode; sets the quality threshold (first/retry/line_check 85, final_retry 80, "
+        "last_call/backfill 70).",
     )
-    f = click.option("--start-date", "start_date", type=DATE, required=True, help="First game date.")(f)
-    return f
 
 
-def check_range(start: dt.date, end: dt.date) -> None:
-    from nba_props.errors import NbaPropsError
+def selection(select: tuple[str, ...], default: tuple[str, ...]) -> tuple[str, ...]:
+    """The --select values (each may hold several space-separated selectors), or DEFAULT."""
+    return tuple(s for item in select for s in item.split()) or default
 
+
+def check_range(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    if start is None or end is None:
+        raise NbaPropsError("give --start-date and --end-date")
     if end < start:
         raise NbaPropsError(f"--end-date {end} is before --start-date {start}")
+    return start, end

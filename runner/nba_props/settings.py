@@ -43,6 +43,18 @@ class Settings:
     def is_duckdb(self) -> bool:
         return self.target == "dev" or self.target.startswith("duckdb")
 
+    @property
+    def dbt_flags(self) -> list[str]:
+        """What every dbt invocation of the runner adds: the project, its profile and the target."""
+        return [
+            "--project-dir",
+            str(self.project_dir),
+            "--profiles-dir",
+            str(self.profiles_dir),
+            "--target",
+            self.target,
+        ]
+
 
 def ensure_profile(project_dir: Path) -> Path:
     """Return the profiles directory, materialising ./profiles.yml from the example on first use."""
@@ -83,16 +95,33 @@ BUILT_IN_SCHEMAS = frozenset(
 )
 
 
+# What dbt-duckdb cannot carry into SQL: quotes in the file name (not escaped in its catalog queries), `?` and
+# `#` anywhere in the path (it reads the profile's path as a URL, so the catalog name would stop there)
+UNUSABLE_IN_NAME = frozenset("\"'")
+UNUSABLE_IN_PATH = frozenset("?#")
+
+
 def check_warehouse_name(project_dir: Path, duckdb_path: Path) -> None:
-    """The warehouse is attached under its file's stem, so a file named like a schema inside it (raw.duckdb)
-    makes every `raw.table` ambiguous in DuckDB ('Ambiguous reference to catalog or schema'): refuse it in
-    one line instead of failing on the first query."""
-    stem = duckdb_path.stem.lower()
-    if stem in BUILT_IN_SCHEMAS or stem in project_schemas(project_dir):
+    """Refuse, in one line and before anything is written, a warehouse file name that builds cannot use.
+
+    DuckDB names the warehouse's catalog after its file (warehouse.catalog_name) and the profile quotes it, so
+    hyphens, spaces, SQL keywords and leading digits work. Two kinds of name do not: one that is also a schema
+    inside it (raw.duckdb makes every `raw.table` an 'Ambiguous reference to catalog or schema' in DuckDB),
+    and one with a character dbt-duckdb cannot carry into SQL (UNUSABLE_IN_NAME, UNUSABLE_IN_PATH)."""
+    name = warehouse.catalog_name(duckdb_path)
+    unusable = sorted(set(duckdb_path.name) & UNUSABLE_IN_NAME | set(str(duckdb_path)) & UNUSABLE_IN_PATH)
+    if unusable or not str(duckdb_path).isprintable():
+        shown = " ".join(unusable) or "a control character"
         raise NbaPropsError(
-            f"the warehouse file {duckdb_path.name} is named like the schema '{stem}' inside it, which "
+            f"the warehouse path {str(duckdb_path)!r} has {shown}, which dbt-duckdb cannot carry into SQL: "
+            "pick another name in NBA_PROPS_DUCKDB_PATH"
+        )
+    if not name or name.lower() in BUILT_IN_SCHEMAS or name.lower() in project_schemas(project_dir):
+        shown = name or duckdb_path.name
+        raise NbaPropsError(
+            f"the warehouse file {duckdb_path.name} is named like the schema '{shown}' inside it, which "
             "DuckDB cannot tell apart: pick another name in NBA_PROPS_DUCKDB_PATH "
-            f"(e.g. {stem}_warehouse.duckdb)"
+            f"(e.g. {shown}_warehouse.duckdb)"
         )
 
 

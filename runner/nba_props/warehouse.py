@@ -71,7 +71,7 @@ def _opened(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 def _attached(path: Path, read_only: bool, row_group_size: int) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(f":memory:{path}")
-    alias = quote_identifier(path.stem)
+    alias = quote_identifier(catalog_name(path))
     options = f"ROW_GROUP_SIZE {int(row_group_size)}" + (", READ_ONLY" if read_only else "")
     try:
         # attached already when another connection of this process (dbt's, the runner's) holds it: use that
@@ -87,6 +87,12 @@ def _attached(path: Path, read_only: bool, row_group_size: int) -> duckdb.DuckDB
         return duckdb.connect(str(path))
     con.execute(f"USE {alias}")
     return con
+
+
+def catalog_name(path: Path) -> str:
+    """The name DuckDB gives the file's catalog when it opens it (`duckdb nba-props.duckdb` -> nba-props,
+    my.db.duckdb -> my): the name dbt's relations and views use, so the profile attaches the file under it."""
+    return path.name.lstrip(".").split(".")[0]
 
 
 def quote_identifier(name: str) -> str:

@@ -1,18 +1,47 @@
-"""Shared fixtures: an isolated warehouse per test, the CLI as a subprocess, one built sample warehouse."""
+"""Shared fixtures: an isolated warehouse per test, the CLI as a subprocess, one built sample warehouse.
+
+Every test runs against the project's shipped profile (profiles.yml.example, copied once into a folder of the
+session) and writes dbt's artifacts to one target path of the session (DBT_TARGET_PATH), never to the
+checkout's profiles.yml or target/.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = PROJECT_DIR / "data" / "sample"
 SHARED_DATA = Path(os.environ.get("NBA_PROPS_SHARED_DATA", PROJECT_DIR.parent / "shared" / "data")).resolve()
+# the session's dbt profile (the shipped example) and target path; set in pytest_configure
+SESSION_DIR = Path(tempfile.gettempdir())
+PROFILES_DIR = SESSION_DIR
+DBT_TARGET_PATH = SESSION_DIR
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global SESSION_DIR, PROFILES_DIR, DBT_TARGET_PATH
+    SESSION_DIR = Path(tempfile.mkdtemp(prefix="nba-props-tests-"))
+    PROFILES_DIR = SESSION_DIR / "profiles"
+    PROFILES_DIR.mkdir()
+    shutil.copyfile(PROJECT_DIR / "profiles.yml.example", PROFILES_DIR / "profiles.yml")
+    DBT_TARGET_PATH = SESSION_DIR / "target"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(SESSION_DIR, ignore_errors=True)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -22,6 +51,9 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The BigQuery emulator's module first: with `make test`'s two workers, one starts on it (it needs only
+    # the loaded sample) while the other builds the sample warehouse that most other tests share.
+    items.sort(key=lambda item: "test_bigquery_emulator.py" not in item.nodeid)
     if SHARED_DATA.is_dir():
         return
     skip = pytest.mark.skip(reason=f"real data absent at {SHARED_DATA}")
@@ -42,8 +74,10 @@ def cli_env(warehouse: Path, **extra: str) -> dict[str, str]:
         NBA_PROPS_DUCKDB_PATH=str(warehouse),
         NBA_PROPS_TARGET="dev",
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DBT_PROFILES_DIR=str(PROFILES_DIR),
+        DBT_TARGET_PATH=str(DBT_TARGET_PATH),
+        DBT_LOG_PATH=str(DBT_TARGET_PATH / "logs"),
     )
-    env.pop("DBT_PROFILES_DIR", None)
     env.update(extra)
     return env
 
@@ -79,7 +113,7 @@ def run_dbt(
             "--project-dir",
             str(PROJECT_DIR),
             "--profiles-dir",
-            str(PROJECT_DIR),
+            str(PROFILES_DIR),
             "--target-path",
             str(target_path),
             "--log-path",
@@ -106,25 +140,132 @@ def warehouse(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def profile_ready() -> None:
-    profile = PROJECT_DIR / "profiles.yml"
-    if not profile.exists():
-        shutil.copyfile(PROJECT_DIR / "profiles.yml.example", profile)
+    """The session's profile exists (pytest_configure copies it): kept for the tests that ask for it."""
+    assert (PROFILES_DIR / "profiles.yml").is_file()
+
+
+def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A folder of the whole test session: with pytest-xdist (`make test` runs two workers), every worker has
+    its own basetemp and shares their parent."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    folder = base / name
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@contextmanager
+def made_once(folder: Path) -> Iterator[bool]:
+    """Yields whether FOLDER is still to be made (then marks it made), holding a lock meanwhile: the first
+    worker to need a session fixture makes it, the others wait for it and use it."""
+    with (folder / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        made = folder / ".made"
+        needed = not made.exists()
+        yield needed
+        if needed:
+            made.touch()
 
 
 @pytest.fixture(scope="session")
-def sample_warehouse(tmp_path_factory: pytest.TempPathFactory, profile_ready: None) -> Path:
-    """The bundled sample loaded and `dbt build` run once per session. Copy it before changing it."""
-    root = tmp_path_factory.mktemp("sample_warehouse")
-    wh = root / "sample.duckdb"
-    run_cli(["load", "all", str(SAMPLE_DIR)], wh, check=True)
-    run_dbt(["build"], wh, root / "target")
+def sample_raw(tmp_path_factory: pytest.TempPathFactory, profile_ready: None) -> Path:
+    """The bundled sample loaded into raw tables (`nba-props load all`) once per session, nothing built. Copy
+    it before changing it."""
+    folder = shared_folder(tmp_path_factory, "sample_raw")
+    wh = folder / "sample.duckdb"
+    with made_once(folder) as needed:
+        if needed:
+            run_cli(["load", "all", str(SAMPLE_DIR)], wh, check=True)
+    return wh
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(sample_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The loaded sample with `dbt build` run once per session (its manifest.json in ../target). Copy it
+    before changing it."""
+    folder = shared_folder(tmp_path_factory, "sample_warehouse")
+    wh = folder / sample_raw.name
+    with made_once(folder) as needed:
+        if needed:
+            shutil.copyfile(sample_raw, wh)
+            run_dbt(["build"], wh, folder / "target")
     return wh
 
 
 @pytest.fixture
-def sample_copy(sample_warehouse: Path, tmp_path: Path) -> Path:
-    """A private copy of the built sample warehouse that a test may change. It keeps the file name: DuckDB
-    names the catalog after the file, and the views dbt created refer to it."""
-    copy = tmp_path / sample_warehouse.name
+def sample_copy(sample_warehouse: Path) -> Path:
+    """A private copy of the built sample warehouse that a test may change, made afresh for each test.
+
+    It keeps the file name (DuckDB names the catalog after the file, and the views dbt created refer to it)
+    and every copy lies at the same path: the dbt profile names the file, so dbt's partial parsing (in the
+    session's target path) carries over from one test's `nba-props` commands to the next instead of a full
+    parse in every test."""
+    folder = SESSION_DIR / "sample_copy"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    copy = folder / sample_warehouse.name
     shutil.copyfile(sample_warehouse, copy)
     return copy
+
+
+@pytest.fixture(scope="session")
+def real_warehouse(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """../shared/data loaded (`nba-props load all`) once per session, for every real-data test, and what that
+    load printed. Copy it before changing it."""
+    if not shared_data.is_dir():
+        pytest.skip(f"real data absent at {shared_data}")
+    folder = shared_folder(tmp_path_factory, "real_warehouse")
+    wh, printed = folder / "real.duckdb", folder / "load.txt"
+    with made_once(folder) as needed:
+        if needed:
+            proc = run_cli(["load", "all", str(shared_data)], wh)
+            assert proc.returncode == 0, proc.stderr
+            printed.write_text(proc.stdout)
+    return wh, printed.read_text()
+
+
+# columns that record when or by which invocation a row was written: they differ between two correct builds
+VOLATILE_COLUMNS = frozenset(
+    {"built_at", "detected_at", "resolved_at", "gap_id", "last_invocation_id", "invocation_id", "run_id"}
+)
+
+
+@dataclass(frozen=True)
+class ContentHash:
+    rows: int
+    distinct_keys: int
+    digest: str
+
+
+def content_hash(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    key: tuple[str, ...] = ("player_lookup", "game_date"),
+) -> ContentHash:
+    """An order-independent hash of every row of RELATION (schema.table; the game dates START..END when given)
+    without its bookkeeping columns: equal hashes, the same rows."""
+    schema, table = relation.split(".")
+    cols = [
+        name
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+            "and table_catalog = current_database() order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+        if name not in VOLATILE_COLUMNS
+    ]
+    assert cols, f"no table {relation}"
+    where, params = ("game_date between ? and ?", [start, end or start]) if start else ("true", [])
+    quoted = ", ".join(f'"{c}"' for c in cols)
+    keys = ", ".join(f'"{k}"' for k in key)
+    rows, distinct, digest = con.execute(
+        f"""with hashed as (
+            select md5(cast(row({quoted}) as varchar)) as h, ({keys}) as k from {relation} where {where}
+        )
+        select count(*), count(distinct k), coalesce(md5(string_agg(h, '' order by h)), '') from hashed""",
+        params,
+    ).fetchone()
+    return ContentHash(int(rows), int(distinct), str(digest))

@@ -17,13 +17,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, cli_env, run_cli
-from nba_props.backfill.fingerprint import fingerprint
+from conftest import PROJECT_DIR, cli_env, content_hash, run_cli
 from nba_props.backfill.lock import lock_path, runner_lock
 
 pytestmark = pytest.mark.slow
 
-STORE = "ml_feature_store_v2"
+STORE = "features.ml_feature_store_v2"
 BREAK_ENV = "NBA_PROPS_TEST_BREAK_DATES"
 
 
@@ -45,7 +44,7 @@ def window(warehouse: Path, n: int) -> list[dt.date]:
 
 def store_print(warehouse: Path, start: dt.date, end: dt.date):
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return fingerprint(con, STORE, start, end)
+        return content_hash(con, STORE, start, end)
 
 
 def chunk_rows(warehouse: Path) -> list[tuple]:
@@ -161,35 +160,29 @@ def test_fail_fast_stops_at_the_first_failed_chunk(sample_copy: Path) -> None:
     ]
 
 
-def test_failed_date_independent_model_stops_the_run_and_resume_builds_it(sample_copy: Path) -> None:
-    """The first chunk's invocation also builds the date-independent models; when one fails, later chunks
-    (which would read it) do not run, and nothing is recorded as built, so the resume builds it again."""
-    dates = window(sample_copy, 3)
+def test_a_failed_upstream_model_fails_its_chunks_and_resume_builds_them(sample_copy: Path) -> None:
+    """Every chunk runs the whole selection, upstream models included: when one of them fails (its raw table
+    is gone), each chunk fails with that model's error, nothing is recorded as done, and once the table is
+    back the rerun resumes the same run and ends with the full build's rows."""
+    dates = window(sample_copy, 2)
     expected = store_print(sample_copy, dates[0], dates[-1])
     with duckdb.connect(str(sample_copy)) as con:
         con.execute("alter table raw.team_game_logs rename to team_game_logs_away")
     broken = run_cli(backfill_args(dates, 1), sample_copy)
     assert broken.returncode == 1
-    assert "building" in broken.stdout and "date-independent model(s) once" in broken.stdout
-    assert "not built, so no later chunk ran" in broken.stdout
     # the model that failed, with its error: the load index, which reads every raw table, names the table
     assert "stg_loads__file_dates" in broken.stdout and "team_game_logs" in broken.stdout
-    assert "2 not run (models built once failed)" in broken.stderr
-    assert [(i, s) for i, s, _, _, _ in chunk_rows(sample_copy)] == [
-        (0, "failed"),
-        (1, "pending"),
-        (2, "pending"),
-    ]
+    assert "2 chunk(s) failed" in broken.stderr
+    assert [(i, s) for i, s, _, _, _ in chunk_rows(sample_copy)] == [(0, "failed"), (1, "failed")]
 
     with duckdb.connect(str(sample_copy)) as con:
         con.execute("alter table raw.team_game_logs_away rename to team_game_logs")
     resumed = run_cli(backfill_args(dates, 1), sample_copy)
     assert_ok(resumed)
-    assert "resuming run" in resumed.stdout and "date-independent model(s) once" in resumed.stdout
-    assert [(i, s) for i, s, _, _, _ in chunk_rows(sample_copy)] == [
-        (0, "succeeded"),
-        (1, "succeeded"),
-        (2, "succeeded"),
+    assert "resuming run" in resumed.stdout
+    assert [(i, s, a) for i, s, a, _, _ in chunk_rows(sample_copy)] == [
+        (0, "succeeded", 2),
+        (1, "succeeded", 2),
     ]
     assert store_print(sample_copy, dates[0], dates[-1]) == expected
 
@@ -199,7 +192,7 @@ def test_sigkill_mid_chunk_then_resume_ends_like_an_uninterrupted_run(sample_cop
     expected = store_print(sample_copy, dates[0], dates[-1])
     # start from a store without these dates, so a resume that skipped work would be visible
     with duckdb.connect(str(sample_copy)) as con:
-        con.execute(f"delete from features.{STORE} where game_date between ? and ?", [dates[0], dates[-1]])
+        con.execute(f"delete from {STORE} where game_date between ? and ?", [dates[0], dates[-1]])
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "nba_props.cli", *backfill_args(dates, 1)],

@@ -1,4 +1,4 @@
-"""Planning without dbt: chunks, plan keys, the bounded/unbounded split of a selection, checkpoints, lock."""
+"""Planning without dbt: chunks, plan keys, the dbt command of a chunk, checkpoints, lock."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 from nba_props.backfill import checkpoints as cp
-from nba_props.backfill.graph import compact_selection, select_by_name, split_models
 from nba_props.backfill.lock import runner_lock
-from nba_props.backfill.plan import Plan, make_chunks
+from nba_props.backfill.plan import BUILD, BUILD_WITHOUT_TESTS, Plan, make_chunks
 from nba_props.errors import WarehouseLockedError
 
 D = dt.date
@@ -52,49 +51,42 @@ def test_plan_key_changes_with_what_is_built_only() -> None:
     assert plan(dates).key != plan(dates, selection=("+b",)).key
 
 
-def node(name: str, sql: str = "select 1", deps: tuple[str, ...] = (), macros: tuple[str, ...] = ()) -> dict:
-    return {"name": name, "raw_code": sql, "depends_on": {"nodes": list(deps), "macros": list(macros)}}
-
-
-def test_split_runs_date_bounded_models_and_their_descendants_per_chunk() -> None:
-    m = "model.p."
-    manifest = {
-        "nodes": {
-            m + "stg": node("stg"),
-            m + "history": node("history", deps=(m + "stg",)),
-            m + "spine": node(
-                "spine",
-                "select * from x where {{ date_range_filter('d') }}",
-                (m + "stg",),
-                ("macro.p.date_range_filter",),
-            ),
-            m + "direct": node("direct", "{% if var('end_date') %} ... {% endif %}", (m + "history",)),
-            m + "after_spine": node("after_spine", deps=(m + "spine", m + "history")),
-            m + "other": node("other", deps=(m + "history",), macros=("macro.p.uses_filter",)),
-        },
-        "macros": {
-            "macro.p.date_range_filter": {
-                "macro_sql": "{% set s = var('start_date', none) %}",
-                "depends_on": {"macros": []},
-            },
-            "macro.p.uses_filter": {
-                "macro_sql": "{{ date_range_filter(c) }}",
-                "depends_on": {"macros": ["macro.p.date_range_filter"]},
-            },
-            # a dbt macro with a start_date *argument* does not read the var
-            "macro.dbt.date_spine": {
-                "macro_sql": "{% macro date_spine(start_date, end_date) %}",
-                "depends_on": {"macros": []},
-            },
-        },
+def test_a_chunk_runs_the_whole_selection_with_its_dates_and_full_refresh_only_first() -> None:
+    dates = days(D(2024, 1, 1), 10)
+    p = Plan(
+        tuple(dates),
+        make_chunks(dates, 4),
+        ("+store", "+gaps"),
+        4,
+        "2024-01-05T15:00:00Z",
+        "dev",
+        {"gaps_detected_by": "backfill"},
+        BUILD_WITHOUT_TESTS,
+        full_refresh=True,
+    )
+    first, second = p.chunks[0], p.chunks[1]
+    args, values = p.dbt_command(first)
+    assert args == [*BUILD_WITHOUT_TESTS, "--select", "+store", "+gaps", "--full-refresh"]
+    assert values == {
+        "start_date": "2024-01-01",
+        "end_date": "2024-01-04",
+        "as_of": "2024-01-05T15:00:00Z",
+        "gaps_detected_by": "backfill",
     }
-    split = split_models(manifest, list(manifest["nodes"]))
-    assert split.prepare == ("history", "stg")
-    assert split.per_chunk == ("after_spine", "direct", "other", "spine")
-    assert split.useful
-    # only what was selected is split
-    only = split_models(manifest, [m + "stg", m + "history"])
-    assert only.per_chunk == () and not only.useful
+    # the later chunks add their dates to what the first one rebuilt from raw
+    assert p.dbt_command(second)[0] == [*BUILD_WITHOUT_TESTS, "--select", "+store", "+gaps"]
+    assert p.by_hand(second) == (
+        "dbt build --exclude-resource-type test --exclude-resource-type unit_test --select +store +gaps "
+        '--vars \'{start_date: 2024-01-05, end_date: 2024-01-08, as_of: "2024-01-05T15:00:00Z", '
+        "gaps_detected_by: backfill}'"
+    )
+    day = Plan((D(2024, 1, 2),), make_chunks([D(2024, 1, 2)], 1), ("+store",), 1, None, "dev", {}, BUILD)
+    assert day.by_hand(day.chunks[0]) == (
+        "dbt build --indirect-selection cautious --select +store "
+        "--vars '{start_date: 2024-01-02, end_date: 2024-01-02}'"
+    )
+    # a full refresh is another plan: an unfinished run without it is not resumed by one with it
+    assert p.key != Plan(**{**vars(p), "full_refresh": False}).key
 
 
 def test_checkpoints_resume_the_unfinished_run_of_the_same_plan(tmp_path: Path) -> None:
@@ -151,42 +143,3 @@ def test_runner_lock_is_exclusive_and_released(tmp_path: Path) -> None:
         pass
     with runner_lock(path, "build"):
         pass
-
-
-def small_project() -> dict:
-    m = "model.p."
-    return {
-        "seed.p.teams": {"name": "teams", "resource_type": "seed", "depends_on": {"nodes": []}},
-        m + "stg": {"name": "stg", "resource_type": "model", "depends_on": {"nodes": ["seed.p.teams"]}},
-        m + "mid": {"name": "mid", "resource_type": "model", "depends_on": {"nodes": [m + "stg"]}},
-        m + "store": {"name": "store", "resource_type": "model", "depends_on": {"nodes": [m + "mid"]}},
-        m + "other": {"name": "other", "resource_type": "model", "depends_on": {"nodes": [m + "stg"]}},
-        "test.p.t1": {"name": "t1", "resource_type": "test", "depends_on": {"nodes": [m + "store"]}},
-    }
-
-
-def test_name_selectors_pick_what_dbt_ls_would_and_defer_the_rest() -> None:
-    m = "model.p."
-    manifest = {"nodes": small_project()}
-    assert select_by_name(manifest, ("+store",)) == [m + "mid", m + "stg", m + "store"]
-    assert select_by_name(manifest, ("stg+",)) == [m + "mid", m + "other", m + "stg", m + "store"]
-    assert select_by_name(manifest, ("mid", "other")) == [m + "mid", m + "other"]
-    assert select_by_name(manifest, ("+mid+",)) == [m + "mid", m + "stg", m + "store"]
-    # other selector methods, unknown names and non-models are dbt's to answer
-    for selection in [("tag:daily",), ("2+store",), ("@mid",), ("nope",), ("teams",), ("+store", "path:x")]:
-        assert select_by_name(manifest, selection) is None
-
-
-def test_a_selection_that_is_a_whole_upstream_becomes_plus_selectors_of_its_last_nodes() -> None:
-    manifest = {"nodes": small_project()}
-    everything = ("teams", "stg", "mid", "store", "other")
-    assert compact_selection(manifest, everything, "build") == ("+other", "+store")
-    # `dbt run` executes no seed: the models alone are the whole upstream
-    assert compact_selection(manifest, ("stg", "mid", "store"), "run") == ("+store",)
-    # what the compact form would add (a seed `build` loads, a model left out) keeps the names
-    assert compact_selection(manifest, ("stg", "mid", "store"), "build") == ("stg", "mid", "store")
-    assert compact_selection(manifest, ("teams", "mid", "store"), "build") == ("teams", "mid", "store")
-    assert compact_selection(manifest, ("mid", "store"), "run") == ("mid", "store")
-    # selectors other than bare names, and verbs it does not know, are passed on as they are
-    assert compact_selection(manifest, ("+store",), "run") == ("+store",)
-    assert compact_selection(manifest, ("stg", "mid", "store"), "test") == ("stg", "mid", "store")

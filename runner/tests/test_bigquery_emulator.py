@@ -19,12 +19,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_DIR, SAMPLE_DIR, run_cli
+from conftest import PROJECT_DIR, SAMPLE_DIR
 
 sys.path.insert(0, str(PROJECT_DIR / "scripts"))
 import bigquery_emulator as bq  # noqa: E402
 
-pytestmark = pytest.mark.slow
+# one worker of `make test` runs this module, so the emulator starts once and builds once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bigquery_emulator")]
 
 REQUIRE = os.environ.get("NBA_PROPS_REQUIRE_EMULATOR", "") not in ("", "0")
 RAW_DAYS = 10  # days of raw data (history for rolling features)
@@ -79,20 +80,10 @@ def test_parse_bigquery_target_without_credentials(tmp_path: Path) -> None:
         assert "partition_by" in nodes[uid]["config"], uid
 
 
-def test_duckdb_target_gets_no_bigquery_storage_config(tmp_path: Path) -> None:
-    env = dict(os.environ, NBA_PROPS_DUCKDB_PATH=str(tmp_path / "unused.duckdb"))
-    proc = bq.run_dbt(["parse"], "dev", tmp_path, env)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    nodes = json.loads((tmp_path / "target-dev" / "manifest.json").read_text())["nodes"]
-    configured = [
-        uid for uid, n in nodes.items() if n["config"].get("partition_by") or n["config"].get("cluster_by")
-    ]
-    assert configured == []
-
-
 # --- the emulator ---------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def emulator(tmp_path_factory: pytest.TempPathFactory):
+    """crucible-emulator on a free port, started once per session."""
     try:
         import google.cloud.bigquery  # noqa: F401
     except ImportError as exc:
@@ -110,13 +101,11 @@ def emulator(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
-def raw_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def raw_warehouse(sample_raw: Path) -> Path:
+    """The session's load of the bundled sample (read only here)."""
     if not any(SAMPLE_DIR.glob("*.csv*")):
         unavailable(f"the bundled sample is missing from {SAMPLE_DIR}")
-    # Not raw.duckdb: a catalog named like the raw schema makes `raw.x` ambiguous in DuckDB.
-    wh = tmp_path_factory.mktemp("raw_sample") / "sample_raw.duckdb"
-    run_cli(["load", "all", str(SAMPLE_DIR)], wh, check=True)
-    return wh
+    return sample_raw
 
 
 @pytest.fixture(scope="module")
@@ -340,3 +329,15 @@ def test_history_models_rebuild_a_changed_day_on_the_emulator(emulator_build, db
         )
     )
     assert row.n == row.k == emulator_build["counts"]["model.nba_props.int_player_games"]
+
+
+# Last in the module: under xdist this worker starts on the emulator while the other builds the sample.
+def test_duckdb_target_gets_no_bigquery_storage_config(sample_warehouse: Path) -> None:
+    # the manifest of the session's `dbt build` of the sample on the dev (DuckDB) target
+    manifest = json.loads((sample_warehouse.parent / "target" / "manifest.json").read_text())
+    assert manifest["metadata"]["adapter_type"] == "duckdb"
+    nodes = manifest["nodes"]
+    configured = [
+        uid for uid, n in nodes.items() if n["config"].get("partition_by") or n["config"].get("cluster_by")
+    ]
+    assert configured == []

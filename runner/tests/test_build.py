@@ -1,20 +1,22 @@
-"""`nba-props build`: one date rebuilt incrementally equals the full build's rows, recorded as a run."""
+"""`nba-props build`: one date rebuilt equals the full build's rows, recorded as a run; the build is the dbt
+command it prints, it follows a change of the raw data, and --full-refresh reaches dbt."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import gzip
+import json
 from pathlib import Path
 
+import conftest
 import duckdb
 import pytest
-from conftest import SAMPLE_DIR, run_cli
-from nba_props.backfill.fingerprint import fingerprint
+from conftest import SAMPLE_DIR, content_hash, run_cli
 
 pytestmark = pytest.mark.slow
 
-STORE = "ml_feature_store_v2"
+STORE = "features.ml_feature_store_v2"
 
 
 def middle_game_date(warehouse: Path) -> dt.date:
@@ -28,29 +30,46 @@ def middle_game_date(warehouse: Path) -> dt.date:
     return dates[len(dates) // 2]
 
 
+def run_results() -> dict:
+    """dbt's run_results.json of the last invocation, in the session's target path (conftest)."""
+    return json.loads((conftest.DBT_TARGET_PATH / "run_results.json").read_text())
+
+
 def test_build_one_date_matches_the_full_build(sample_copy: Path) -> None:
     day = middle_game_date(sample_copy)
     with duckdb.connect(str(sample_copy)) as con:
-        expected = fingerprint(con, STORE, day)
-        other_dates = fingerprint(con, STORE, day - dt.timedelta(days=400), day - dt.timedelta(days=1))
+        expected = content_hash(con, STORE, day)
+        other_dates = content_hash(con, STORE, day - dt.timedelta(days=400), day - dt.timedelta(days=1))
         # drop the date so the build has to write it back
-        con.execute(f"delete from features.{STORE} where game_date = ?", [day])
+        con.execute(f"delete from {STORE} where game_date = ?", [day])
     assert expected.rows > 0
 
     proc = run_cli(["build", "--date", str(day), "--skip-tests"], sample_copy)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"{expected.rows:,} feature rows for {day}" in proc.stdout
+    # the command it printed is the one dbt ran (dbt's own run_results.json, in dbt's own target path)
+    by_hand = (
+        "dbt build --exclude-resource-type test --exclude-resource-type unit_test "
+        f"--select +ml_feature_store_v2 +feature_store_gaps --vars '{{start_date: {day}, end_date: {day}}}'"
+    )
+    assert by_hand in proc.stdout
+    ran = run_results()["args"]
+    assert ran["vars"] == {"start_date": str(day), "end_date": str(day)}
+    assert ran["select"] == ["+ml_feature_store_v2", "+feature_store_gaps"]
+    assert ran["which"] == "build" and not ran.get("full_refresh")
 
     with duckdb.connect(str(sample_copy), read_only=True) as con:
-        assert fingerprint(con, STORE, day) == expected
-        # an incremental build of one date leaves every other date alone
+        assert content_hash(con, STORE, day) == expected
+        # a build of one date leaves every other date alone
         assert (
-            fingerprint(con, STORE, day - dt.timedelta(days=400), day - dt.timedelta(days=1)) == other_dates
+            content_hash(con, STORE, day - dt.timedelta(days=400), day - dt.timedelta(days=1)) == other_dates
         )
-        kind, status, dates = con.execute(
-            "select kind, status, date_count from runner.backfill_runs order by started_at desc limit 1"
+        kind, status, dates, invocation = con.execute(
+            "select r.kind, r.status, r.date_count, c.dbt_invocation_id from runner.backfill_runs r "
+            "join runner.backfill_chunks c using (run_id) order by r.started_at desc limit 1"
         ).fetchone()
     assert (kind, status, dates) == ("build", "succeeded", 1)
+    assert invocation == run_results()["metadata"]["invocation_id"]
 
 
 def test_build_defaults_to_the_latest_date_with_games(sample_copy: Path) -> None:
@@ -67,25 +86,18 @@ def test_build_defaults_to_the_latest_date_with_games(sample_copy: Path) -> None
     assert f"build {latest} (latest date with games)" in proc.stdout
 
 
-def test_date_independent_models_are_rebuilt_only_when_their_inputs_change(
-    sample_copy: Path, tmp_path: Path
-) -> None:
+def test_a_build_follows_a_change_of_the_raw_data_and_is_idempotent(sample_copy: Path, tmp_path: Path) -> None:
     day = middle_game_date(sample_copy)
     args = ["build", "--date", str(day), "--skip-tests"]
-    first = run_cli(args, sample_copy)
-    assert first.returncode == 0, first.stdout + first.stderr
-    assert "date-independent model(s) once" in first.stdout  # never recorded before: built
-
     with duckdb.connect(str(sample_copy), read_only=True) as con:
-        built = fingerprint(con, STORE, day)
+        built = content_hash(con, STORE, day)  # built already (the sample's `dbt build`)
     again = run_cli(args, sample_copy)
     assert again.returncode == 0, again.stdout + again.stderr
-    assert "up to date" in again.stdout and "not rebuilt" in again.stdout
     with duckdb.connect(str(sample_copy), read_only=True) as con:
-        assert fingerprint(con, STORE, day) == built
+        assert content_hash(con, STORE, day) == built
 
     # a box score row of an earlier game disappears from its file, loaded again under the same name (the
-    # history models follow loads, docs/feature_store.md): player games (date-independent) must follow
+    # history models follow loads, docs/feature_store.md): player games (full history) must follow
     with duckdb.connect(str(sample_copy), read_only=True) as con:
         game_id, player_id = con.execute(
             "select game_id, player_id from raw.player_game_logs where try_cast(game_date as date) < ? "
@@ -104,7 +116,6 @@ def test_date_independent_models_are_rebuilt_only_when_their_inputs_change(
     assert loaded.returncode == 0 and "replaced" in loaded.stdout, loaded.stdout + loaded.stderr
     changed = run_cli(args, sample_copy)
     assert changed.returncode == 0, changed.stdout + changed.stderr
-    assert "date-independent model(s) once" in changed.stdout
     with duckdb.connect(str(sample_copy), read_only=True) as con:
         left = con.execute(
             "select count(*) from intermediate.int_player_games where game_id = ? and player_id = ? "
@@ -112,3 +123,20 @@ def test_date_independent_models_are_rebuilt_only_when_their_inputs_change(
             [str(game_id).strip().zfill(10), int(player_id)],
         ).fetchone()[0]
     assert left == 0
+
+
+def test_full_refresh_is_passed_to_dbt(sample_copy: Path) -> None:
+    """`--full-refresh` reaches dbt: the incremental store is rebuilt from scratch, so a one-date build leaves
+    that date alone in it, with the full build's rows."""
+    day = middle_game_date(sample_copy)
+    with duckdb.connect(str(sample_copy), read_only=True) as con:
+        expected = content_hash(con, STORE, day)
+        assert con.execute(f"select count(distinct game_date) from {STORE}").fetchone()[0] > 1
+    args = ["build", "--date", str(day), "--skip-tests", "--select", "ml_feature_store_v2", "--full-refresh"]
+    proc = run_cli(args, sample_copy)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "--full-refresh" in proc.stdout
+    assert run_results()["args"]["full_refresh"] is True
+    with duckdb.connect(str(sample_copy), read_only=True) as con:
+        assert con.execute(f"select distinct game_date from {STORE}").fetchall() == [(day,)]
+        assert content_hash(con, STORE, day) == expected

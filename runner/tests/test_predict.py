@@ -1,5 +1,6 @@
-"""predict / check-lines on a synthetic store: gate reasons recorded, one active prediction per key,
-supersession on late or moved lines (history kept), contract mismatch and missing model refused."""
+"""predict / check-lines on a synthetic store: gate reasons recorded, prices, p_over and the EV decision
+recorded, one active prediction per key, supersession on late or moved lines (history kept), contract mismatch
+and missing model refused, an older predictions table extended in place."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import predictions_synth as synth
 import pytest
 from conftest import run_cli
 from nba_props.cli import main
+from nba_props.predictions import engine, history, market
 
 DAY = "2024-02-20"
 
@@ -24,6 +27,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     synth.write(wh, rows, labels)
     code, out = _run(["train", "--through-date", DAY, "--name", "m1"], wh, models, None)
     assert code == 0, out
+    # train joins ml_market_features: the market models learned from the lines' prices
+    assert (models / "m1.margin.txt").is_file() and (models / "m1.over.txt").is_file()
     return wh, models
 
 
@@ -76,11 +81,43 @@ def test_predict_writes_one_active_row_per_player_with_the_line_the_features_use
     for r in rows:
         if not r["has_line"]:
             assert r["recommendation"] == "NO_LINE" and r["line_book"] is None
+            assert r["p_over"] is None and r["over_price"] is None and r["prediction_basis"] == "points"
+            assert r["predicted_points"] == r["points_model_points"]
         else:
             edge = r["predicted_points"] - r["line_points"]
             assert abs(r["edge"] - edge) < 0.01
             expected = "OVER" if edge >= 1 else "UNDER" if edge <= -1 else "PASS"
-            assert r["recommendation"] == expected
+            assert r["edge_recommendation"] == expected and r["prediction_basis"] == "line"
+            # both sides' prices of the line's book at prediction time, and the bet's value at them
+            assert r["over_price"] and r["under_price"] and 0 < r["p_over"] < 1 and 0 < r["market_p_over"] < 1
+            over_decimal = market.decimal_odds(np.array([r["over_price"]]))[0]
+            assert r["ev_over"] == pytest.approx(r["p_over"] * over_decimal - 1)
+            best = max(r["ev_over"], r["ev_under"])
+            assert r["expected_value"] == pytest.approx(best) and r["min_ev"] == engine.DEFAULT_MIN_EV
+            side = "OVER" if r["ev_over"] >= r["ev_under"] else "UNDER"
+            assert r["recommendation"] == (side if best >= engine.DEFAULT_MIN_EV else "PASS")
+
+
+def test_min_ev_sets_how_much_value_a_bet_needs(wh, trained, capsys):
+    code, out = _run(["predict", "--date", DAY, "--min-ev", "-1"], wh, trained[1], capsys)
+    assert code == 0, out
+    rows = predictions(wh)
+    assert {r["recommendation"] for r in rows if r["has_line"]} <= {"OVER", "UNDER"}
+    assert all(r["min_ev"] == -1 for r in rows)
+
+
+def test_an_older_predictions_table_gets_the_new_columns_and_keeps_its_rows(wh, trained, capsys):
+    old = [(n, k) for n, k in history.PREDICTION_COLUMNS if n != "prediction_basis"][:38]
+    con = duckdb.connect(str(wh))
+    con.execute("create schema runner")
+    con.execute(f"create table runner.predictions ({', '.join(f'{n} {k}' for n, k in old)})")
+    con.execute("insert into runner.predictions (prediction_id, is_active) values ('kept', false)")
+    con.close()
+    code, out = _run(["predict", "--date", DAY], wh, trained[1], capsys)
+    assert code == 0, out
+    rows = predictions(wh)
+    assert [r for r in rows if r["prediction_id"] == "kept"] and len(rows) == 41
+    assert list(rows[0]) == [n for n, _ in history.PREDICTION_COLUMNS]
 
 
 def test_gated_players_are_skipped_with_their_reason(wh, trained, capsys):

@@ -1,6 +1,7 @@
 """Replay a real 2024 day from the bundled sample at several as-of times across the hourly Rotowire
 snapshots: predictions appear in the morning, lines arrive and move during the day, check-lines supersedes
-the stale predictions, and prediction_accuracy grades the standing ones. Asserts the whole history."""
+the stale predictions, and prediction_accuracy grades the standing ones at their recorded prices against the
+close. Asserts the whole history. Every priced line is bet (--min-ev -1), so grading has bets to settle."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from conftest import run_cli, run_dbt
 
 DAY = "2024-02-27"  # 11 Rotowire snapshots 09:09..19:08 UTC; lines of ~12 more players appear after 16:00
 TIMES = ["2024-02-27T10:00:00Z", "2024-02-27T16:30:00Z", "2024-02-27T19:30:00Z"]
+BET_EVERYTHING = ["--min-ev", "-1"]
 
 pytestmark = pytest.mark.slow
 
@@ -32,14 +34,14 @@ def ts(text: str) -> dt.datetime:
 
 
 def test_replay_of_a_real_day(sample_copy: Path, tmp_path: Path):
-    env = {
-        "NBA_PROPS_MODELS_DIR": str(tmp_path / "models"),
-        "NBA_PROPS_DBT_TARGET_PATH": str(tmp_path / "dbt"),
-    }
+    env = {"NBA_PROPS_MODELS_DIR": str(tmp_path / "models")}
     run_cli(["train", "--through-date", DAY, "--name", "replay"], sample_copy, check=True, **env)
 
     morning = run_cli(
-        ["predict", "--date", DAY, "--as-of", TIMES[0], "--mode", "first"], sample_copy, check=True, **env
+        ["predict", "--date", DAY, "--as-of", TIMES[0], "--mode", "first", *BET_EVERYTHING],
+        sample_copy,
+        check=True,
+        **env,
     )
     first = rows(sample_copy)
     assert first, morning.stdout
@@ -48,10 +50,22 @@ def test_replay_of_a_real_day(sample_copy: Path, tmp_path: Path):
     assert lined, "the morning snapshots carry lines for some players"
     for r in lined:  # the line the features used was known at the as-of time and before tip-off
         assert r["line_snapshot_at"] <= ts(TIMES[0]) and r["line_minutes_before_tipoff"] >= 0
-        assert r["line_book"] and r["recommendation"] in {"OVER", "UNDER", "PASS"}
+        assert r["line_book"] and r["recommendation"] in {"OVER", "UNDER"}
+    # the prices recorded are that quote's, and p_over is there for every line
+    con = duckdb.connect(str(sample_copy), read_only=True)
+    for r in lined:
+        quote = con.execute(
+            "select over_price, under_price from intermediate.int_prop_lines_resolved "
+            "where player_lookup = ? and game_id = ? and line_source = ? and book = ? and snapshot_at = ?",
+            [r["player_lookup"], r["game_id"], r["line_source"], r["line_book"], r["line_snapshot_at"]],
+        ).fetchone()
+        assert quote == (r["over_price"], r["under_price"]) and 0 < r["p_over"] < 1
+    con.close()
 
     for when in TIMES[1:]:
-        run_cli(["check-lines", "--date", DAY, "--as-of", when], sample_copy, check=True, **env)
+        run_cli(
+            ["check-lines", "--date", DAY, "--as-of", when, *BET_EVERYTHING], sample_copy, check=True, **env
+        )
     history = rows(sample_copy)
     by_id = {r["prediction_id"]: r for r in history}
     superseded = [r for r in history if not r["is_active"]]
@@ -79,7 +93,7 @@ def test_replay_of_a_real_day(sample_copy: Path, tmp_path: Path):
 
     # A repeated predict with the evening lines changes nothing for players whose line stood still.
     run_cli(
-        ["predict", "--date", DAY, "--as-of", TIMES[-1], "--mode", "retry", "--no-build"],
+        ["predict", "--date", DAY, "--as-of", TIMES[-1], "--mode", "retry", "--no-build", *BET_EVERYTHING],
         sample_copy,
         check=True,
         **env,
@@ -101,6 +115,15 @@ def test_replay_of_a_real_day(sample_copy: Path, tmp_path: Path):
             "select grade_status, count(*) from predictions.prediction_accuracy group by 1"
         ).fetchall()
     )
+    graded = con.execute(
+        "select profit_units, bet_decimal_odds, prediction_correct, beat_close, clv_points, "
+        "close_snapshot_at, line_snapshot_at from predictions.prediction_accuracy "
+        "where grade_status = 'graded'"
+    ).fetchall()
     con.close()
     assert sum(grades.values()) == len([r for r in again if r["is_active"]])
     assert grades.get("graded", 0) > 0 and "pending" not in grades
+    for units, odds, correct, beat, clv, closed_at, quoted_at in graded:
+        assert units == (odds - 1 if correct else -1)
+        # the close is the same book's last quote before tip-off: never earlier than the quote bet on
+        assert beat in {"beat", "lost", "same"} and clv is not None and closed_at >= quoted_at

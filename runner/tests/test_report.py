@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -59,13 +58,10 @@ def report_range(sample_warehouse: Path) -> tuple[dt.date, dt.date]:
     return first, last
 
 
-def test_report_renders_with_valid_images(sample_warehouse: Path, report_range, tmp_path: Path):
+def test_report_renders_with_valid_images(sample_copy: Path, report_range, tmp_path: Path):
     from PIL import Image  # matplotlib's own dependency
 
-    # same file name: DuckDB views (staging) name the database by its file stem
-    (tmp_path / "wh").mkdir()
-    path = tmp_path / "wh" / sample_warehouse.name
-    shutil.copyfile(sample_warehouse, path)
+    path = sample_copy
     out = tmp_path / "out" / "report.html"
     first, last = report_range
     proc = run_cli(["report", "--start-date", str(first), "--end-date", str(last), "--out", str(out)], path)
@@ -99,11 +95,8 @@ def test_report_renders_with_valid_images(sample_warehouse: Path, report_range, 
         assert non_white > 0.02 * width * height, f"{img.get('alt')}: almost nothing drawn"
 
 
-def test_report_errors_are_one_line(sample_warehouse: Path, tmp_path: Path):
-    # same file name: DuckDB views (staging) name the database by its file stem
-    (tmp_path / "wh").mkdir()
-    path = tmp_path / "wh" / sample_warehouse.name
-    shutil.copyfile(sample_warehouse, path)
+def test_report_errors_are_one_line(sample_copy: Path, tmp_path: Path):
+    path = sample_copy
     proc = run_cli(["report", "--start-date", "2024-03-10", "--end-date", "2024-03-01"], path)
     assert proc.returncode != 0 and proc.stderr.startswith("error: --end-date 2024-03-01 is before")
     proc = run_cli(

@@ -1,4 +1,6 @@
-"""train: only quality-ready played rows strictly before the cut-off, contract recorded, deterministic."""
+"""train: only quality-ready played rows strictly before the cut-off, contract recorded, deterministic; the
+market models start from the line and the market's probability, learn only what held-out dates support, and
+never see a label on or after the cut-off."""
 
 from __future__ import annotations
 
@@ -16,14 +18,7 @@ CUTOFF = dt.date(2024, 2, 10)
 @pytest.fixture(scope="module")
 def labelled():
     rows, labels = synth.frames(days=45)
-    merged = rows.merge(
-        labels.rename(columns={"points": "actual_points"})[
-            ["player_lookup", "game_id", "actual_points", "is_dnp"]
-        ],
-        on=["player_lookup", "game_id"],
-        how="left",
-    )
-    return merged
+    return synth.labelled(rows, labels)
 
 
 def fit(frame, name="m"):
@@ -48,6 +43,8 @@ def test_metadata_records_contract_window_rows_and_time_ordered_validation(label
     assert json.loads((tmp_path / "m.json").read_text())["contract_version"] == c.version
     day = labelled[labelled["game_date"] == CUTOFF]
     assert np.array_equal(loaded.predict(day), trained.predict(day))
+    a, b = loaded.predict_all(day), trained.predict_all(day)
+    assert np.array_equal(a.p_over, b.p_over, equal_nan=True) and (a.basis == b.basis).all()
 
 
 def test_rows_on_or_after_the_cutoff_and_not_ready_rows_are_not_learned_from(labelled):
@@ -71,12 +68,86 @@ def test_rows_on_or_after_the_cutoff_and_not_ready_rows_are_not_learned_from(lab
     assert changed.predict(day).max() < 60
     only_future = labelled.copy()
     only_future.loc[later, "actual_points"] = 99.0
-    assert np.array_equal(fit(only_future).predict(day), base.predict(day))
+    future_fit = fit(only_future)
+    assert np.array_equal(future_fit.predict(day), base.predict(day))
+    assert np.array_equal(future_fit.predict_all(day).p_over, base.predict_all(day).p_over, equal_nan=True)
 
 
 def test_training_is_deterministic(labelled):
     a, b = fit(labelled), fit(labelled)
     assert a.booster.model_to_string() == b.booster.model_to_string()
+    assert a.margin_booster.model_to_string() == b.margin_booster.model_to_string()
+    assert a.over_booster.model_to_string() == b.over_booster.model_to_string()
+    assert a.metadata["market"] == b.metadata["market"]
+
+
+def test_market_models_start_from_the_line_and_the_market_and_learn_the_hidden_signal(labelled):
+    trained = fit(labelled)
+    meta = trained.metadata["market"]
+    # the synthetic points carry a signal the line does not know: held-out dates support correcting for it
+    assert meta["margin_shrinkage"] > 0 and meta["shrinkage"] > 0
+    assert meta["calibration_model_mae"] < meta["calibration_line_mae"]
+    assert meta["calibration_brier"] < meta["calibration_market_brier"]
+    day = labelled[labelled["game_date"] >= CUTOFF]
+    out = trained.predict_all(day)
+    has_line = day["vegas_points_line"].notna().to_numpy()
+    assert (out.basis[has_line] == "line").all() and (out.basis[~has_line] == "points").all()
+    assert np.isnan(out.p_over[~has_line]).all() and not np.isnan(out.p_over[has_line]).any()
+    assert np.array_equal(out.predicted_points[~has_line], out.points_model_points[~has_line])
+    signal = day[synth.SIGNAL_FEATURE].to_numpy()[has_line]
+    over_lean = out.p_over[has_line] - out.market_p_over[has_line]
+    margin = out.predicted_points[has_line] - day["vegas_points_line"].to_numpy()[has_line]
+    assert np.corrcoef(signal, over_lean)[0, 1] > 0.5 and np.corrcoef(signal, margin)[0, 1] > 0.5
+
+
+def test_without_enough_lined_rows_the_market_stands(labelled):
+    no_lines = labelled.copy()
+    early = no_lines["game_date"] < CUTOFF - dt.timedelta(days=3)
+    for col in [c for c in no_lines.columns if c.startswith("market_")] + ["vegas_points_line"]:
+        no_lines.loc[early, col] = np.nan
+    trained = fit(no_lines)
+    assert trained.margin_booster is None and trained.over_booster is None
+    day = labelled[labelled["game_date"] == CUTOFF]
+    out = trained.predict_all(day)
+    lined = day["vegas_points_line"].notna().to_numpy()
+    assert np.array_equal(
+        out.predicted_points[lined], np.round(day["vegas_points_line"].to_numpy()[lined], 1)
+    )
+    assert np.allclose(out.p_over[lined], day["market_no_vig_over"].to_numpy()[lined])
+
+
+def test_shrinkage_is_the_held_out_maximum_likelihood_within_zero_and_one():
+    rng = np.random.default_rng(5)
+    market_p = rng.uniform(0.45, 0.55, 4000)
+    correction = rng.normal(0, 0.5, 4000)
+    truth = models.sigmoid(models.logit(market_p) + 0.5 * correction)
+    went_over = (rng.uniform(size=4000) < truth).astype(float)
+    assert 0.3 < models.fit_shrinkage(market_p, correction, went_over) < 0.7
+    assert models.fit_shrinkage(market_p, -correction, went_over) == 0.0  # a harmful correction is dropped
+    assert models.fit_shrinkage(market_p, np.zeros(4000), went_over) == 0.0
+    line, actual = np.full(4, 10.5), np.array([8.0, 9.0, 9.0, 13.0])
+    assert models.fit_margin_shrinkage(line, np.full(4, -1.0), actual) == 1.0
+    assert models.fit_margin_shrinkage(line, np.full(4, 3.0), actual) == 0.0
+    # the points model's difference from the line gets a weight in p_over too, never a negative one
+    edge = rng.normal(0, 2, 4000)
+    went_over = (rng.uniform(size=4000) < models.sigmoid(models.logit(market_p) + 0.1 * edge)).astype(float)
+    k, beta = models.fit_bounded_logistic(
+        models.logit(market_p), [correction, edge], [(0.0, 1.0), (0.0, np.inf)], went_over
+    )
+    assert k < 0.2 and 0.05 < beta < 0.15
+    assert models.fit_bounded_logistic(models.logit(market_p), [-edge], [(0.0, np.inf)], went_over) == (0.0,)
+
+
+def test_a_model_of_the_previous_format_is_refused_in_one_line(labelled, tmp_path):
+    from nba_props.errors import NbaPropsError
+
+    trained = fit(labelled, name="old")
+    models.save(trained, tmp_path)
+    meta = json.loads((tmp_path / "old.json").read_text())
+    del meta["model_format"]
+    (tmp_path / "old.json").write_text(json.dumps(meta))
+    with pytest.raises(NbaPropsError, match="format 1.*retrain"):
+        models.load(tmp_path, "old")
 
 
 def test_dnp_rows_are_not_labels(labelled):

@@ -15,7 +15,8 @@ import pytest
 from conftest import run_cli, run_dbt
 from nba_props.monitoring.validation import Check, DailyValidation, message
 
-pytestmark = pytest.mark.slow
+# one worker of `make test` runs this module: its module fixtures build once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("validate_daily")]
 
 DRIFT_VERSION = "v0_drift_test"
 
@@ -151,8 +152,8 @@ def _delete_star_lines(con: duckdb.DuckDBPyConnection, lookups: list[str], game_
     return deleted
 
 
-def test_ordinary_date_has_no_star_alert(sample_warehouse: Path, dates: dict[str, dt.date], tmp_path: Path):
-    path = _copy(sample_warehouse, tmp_path / "wh")
+def test_ordinary_date_has_no_star_alert(sample_copy: Path, dates: dict[str, dt.date]):
+    path = sample_copy
     code, result, _ = _validate(path, dates["ordinary"])
     stars = _check(result, "star_players_missing_lines")
     assert stars["status"] == "ok" and stars["observed"] == 0
@@ -198,8 +199,52 @@ def test_contract_change_shows_as_drift(changed_warehouse: dict):
     assert _check(other, "contract_drift_rows")["status"] == "ok"
 
 
-def test_date_without_games_is_an_error(sample_warehouse: Path, tmp_path: Path):
-    path = _copy(sample_warehouse, tmp_path / "wh")
+@pytest.fixture(scope="module")
+def backfilled_warehouse(sample_raw: Path, dates: dict[str, dt.date], tmp_path_factory) -> Path:
+    """The sample as the documented commands leave it: `nba-props load` and then `nba-props backfill` of two
+    dates, nothing else (no `dbt build` of the whole project)."""
+    path = _copy(sample_raw, tmp_path_factory.mktemp("backfilled") / "wh")
+    day = dates["ordinary"]
+    proc = run_cli(
+        ["backfill", "--start-date", str(day - dt.timedelta(days=1)), "--end-date", str(day)], path
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return path
+
+
+def test_daily_commands_build_what_they_read_on_a_loaded_and_backfilled_warehouse(
+    backfilled_warehouse: Path, dates: dict[str, dt.date], tmp_path: Path
+):
+    """validate-daily and report build the monitoring marts and every upstream model only they read (such as
+    stg_injuries__list_moves for source_freshness), not just the marts over what a backfill built."""
+    day = dates["ordinary"]
+    assert not _rows(
+        backfilled_warehouse,
+        "select * from information_schema.tables where table_name in "
+        "('stg_injuries__list_moves', 'source_freshness', 'daily_health_checks')",
+    )
+    _, result, _ = _validate(backfilled_warehouse, day)
+    assert result["game_date"] == str(day) and _check(result, "star_players_missing_lines")["status"] == "ok"
+    freshness = dict(
+        _rows(backfilled_warehouse, "select relation_name, row_count from monitoring.source_freshness")
+    )
+    assert freshness["stg_injuries__list_moves"] > 0 and freshness["ml_feature_store_v2"] > 0
+    out = tmp_path / "report.html"
+    args = [
+        "report",
+        "--start-date",
+        str(day - dt.timedelta(days=1)),
+        "--end-date",
+        str(day),
+        "--out",
+        str(out),
+    ]
+    proc = run_cli(args, backfilled_warehouse)
+    assert proc.returncode == 0 and out.is_file(), proc.stdout + proc.stderr
+
+
+def test_date_without_games_is_an_error(sample_copy: Path):
+    path = sample_copy
     proc = run_cli(["validate-daily", "--date", "1999-07-04"], path)
     assert proc.returncode == 3
     assert proc.stderr.startswith("error: no games and no feature rows on 1999-07-04")

@@ -223,11 +223,11 @@ def mark_chunk_finished(
     attempt: int,
     status: str,
     elapsed_s: float,
-    dbt_elapsed_s: float | None,
-    invocation_id: str | None,
-    rows_written: int | None,
-    gaps_resolved: int | None,
-    error: str | None,
+    dbt_elapsed_s: float | None = None,
+    invocation_id: str | None = None,
+    rows_written: int | None = None,
+    gaps_resolved: int | None = None,
+    error: str | None = None,
 ) -> None:
     now = utcnow()
     con.execute("begin transaction")

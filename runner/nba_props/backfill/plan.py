@@ -10,6 +10,18 @@ from dataclasses import dataclass, field
 
 # What a backfill rebuilds without --select: the store and the gap history, with everything upstream.
 DEFAULT_SELECTION: tuple[str, ...] = ("+ml_feature_store_v2", "+feature_store_gaps")
+# `dbt build` with its data tests and unit tests (a day's build), or without them: models and seeds only,
+# what `dbt run` builds plus the seeds the models read (a backfill, `build --skip-tests`). A test runs only
+# when every node it reads is selected (cautious): dbt's default (eager) also picks the relationships tests
+# between the selected seeds and staging views outside the selection, absent from a warehouse only loaded.
+BUILD: tuple[str, ...] = ("build", "--indirect-selection", "cautious")
+BUILD_WITHOUT_TESTS: tuple[str, ...] = (
+    "build",
+    "--exclude-resource-type",
+    "test",
+    "--exclude-resource-type",
+    "unit_test",
+)
 
 
 @dataclass(frozen=True)
@@ -41,21 +53,38 @@ class Plan:
     as_of: str | None
     target: str
     extra_vars: dict[str, str] = field(default_factory=dict)
+    dbt_verb: tuple[str, ...] = BUILD_WITHOUT_TESTS
+    full_refresh: bool = False
 
     @property
     def key(self) -> str:
-        """Same dates, chunking, selection, as_of and target = the same plan: a run of it can be resumed."""
-        payload = json.dumps(
-            {
-                "dates": [d.isoformat() for d in self.dates],
-                "chunk_days": self.chunk_days,
-                "selection": list(self.selection),
-                "as_of": self.as_of,
-                "target": self.target,
-            },
-            sort_keys=True,
-        )
+        """Same dates, chunking, selection, as_of, target (and full refresh) = the same plan: a run of it can
+        be resumed."""
+        fields = {
+            "dates": [d.isoformat() for d in self.dates],
+            "chunk_days": self.chunk_days,
+            "selection": list(self.selection),
+            "as_of": self.as_of,
+            "target": self.target,
+        }
+        if self.full_refresh:
+            fields["full_refresh"] = True
+        payload = json.dumps(fields, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def dbt_command(self, chunk: Chunk) -> tuple[list[str], dict[str, str]]:
+        """The dbt arguments and vars of CHUNK. --full-refresh goes to the first chunk only: it rebuilds the
+        incremental models from the raw tables, and the later chunks add their dates to them."""
+        args = [*self.dbt_verb, "--select", *self.selection]
+        if self.full_refresh and chunk.index == 0:
+            args.append("--full-refresh")
+        return args, chunk_vars(chunk, self.as_of, self.extra_vars)
+
+    def by_hand(self, chunk: Chunk) -> str:
+        """CHUNK's dbt command as a user would type it."""
+        args, values = self.dbt_command(chunk)
+        typed = ", ".join(f'{k}: "{v}"' if k == "as_of" else f"{k}: {v}" for k, v in values.items())
+        return f"dbt {' '.join(args)} --vars '{{{typed}}}'"
 
 
 def make_chunks(

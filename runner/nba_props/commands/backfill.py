@@ -1,7 +1,9 @@
 """`nba-props backfill`: rebuild the feature store over a range of game dates, in checkpointed chunks.
 
-Each chunk is one set-based dbt invocation, exactly what this does by hand:
-    dbt run --select +ml_feature_store_v2 +feature_store_gaps --vars '{start_date: A, end_date: B}'
+Each chunk is one set-based dbt invocation of the whole selection, exactly what this does by hand:
+    dbt build --exclude-resource-type test --exclude-resource-type unit_test \
+      --select +ml_feature_store_v2 +feature_store_gaps \
+      --vars '{start_date: A, end_date: B, gaps_detected_by: backfill, gaps_resolved_by: backfill}'
 """
 
 from __future__ import annotations
@@ -9,18 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from dataclasses import replace
 
 import click
 
+from nba_props import params as p
 from nba_props.backfill import checkpoints as cp
-from nba_props.backfill.execute import ChunkOutcome, Preparation, prepare_run, run_chunks
+from nba_props.backfill.execute import ChunkOutcome, run_chunks
 from nba_props.backfill.gaps import gap_vars
 from nba_props.backfill.lock import lock_path, runner_lock
 from nba_props.backfill.plan import DEFAULT_SELECTION, Chunk, Plan, make_chunks
 from nba_props.backfill.preflight import DateCheck, game_dates, preflight
 from nba_props.backfill.warehouse_meta import find_relation
 from nba_props.errors import NbaPropsError
-from nba_props.params import DATE, as_of_option, check_range, target_option
 from nba_props.settings import Settings, load_settings
 from nba_props.warehouse import connect, execute, table_exists
 
@@ -43,8 +46,8 @@ def parse_dates(text: str) -> list[dt.date]:
 
 
 @click.command("backfill")
-@click.option("--start-date", "start_date", type=DATE, help="First game date (inclusive).")
-@click.option("--end-date", "end_date", type=DATE, help="Last game date (inclusive).")
+@p.start_date
+@p.end_date
 @click.option("--dates", "dates_text", help="Comma-separated game dates instead of a range.")
 @click.option(
     "--chunk-days",
@@ -52,29 +55,20 @@ def parse_dates(text: str) -> list[dt.date]:
     default=366,
     show_default=True,
     help="Calendar days of games per dbt invocation (default: a season per chunk, the fastest; fewer days "
-    "give finer checkpoints at about 2 s of dbt overhead per chunk).",
+    "give finer checkpoints at the cost of dbt's fixed time per invocation).",
 )
-@click.option(
-    "--select",
-    "select",
-    multiple=True,
-    help=f"dbt selection per chunk (repeatable; default: {' '.join(DEFAULT_SELECTION)}).",
-)
+@p.select
 @click.option("--skip-preflight", is_flag=True, help="Do not check upstream data per date (faster plan).")
 @click.option(
     "--no-resume", is_flag=True, help="Start a new run even if an unfinished run of this plan exists."
 )
 @click.option("--fail-fast", is_flag=True, help="Stop at the first failed chunk (default: run the others).")
 @click.option(
-    "--no-prepare",
-    is_flag=True,
-    help="Run the whole selection in every chunk (as by hand) instead of date-independent models once first.",
-)
-@click.option(
     "--plan", "--dry-run", "plan_only", is_flag=True, help="Print the plan and exit without running."
 )
-@as_of_option
-@target_option
+@p.as_of
+@p.full_refresh
+@p.target
 def command(
     start_date: dt.date | None,
     end_date: dt.date | None,
@@ -84,20 +78,20 @@ def command(
     skip_preflight: bool,
     no_resume: bool,
     fail_fast: bool,
-    no_prepare: bool,
     plan_only: bool,
     as_of: dt.datetime | None,
+    full_refresh: bool,
     target: str | None,
 ) -> None:
     """Backfill the feature store from START_DATE to END_DATE (or --dates), resuming an unfinished run."""
     requested = _requested(start_date, end_date, dates_text)
     settings = load_settings(target)
     _require_duckdb(settings)
-    selection = tuple(s for item in select for s in item.split()) or DEFAULT_SELECTION
     as_of_text = as_of.strftime("%Y-%m-%dT%H:%M:%SZ") if as_of else None
 
     with connect(settings.duckdb_path, read_only=plan_only, must_exist=True) as con:
-        plan = _make_plan(con, settings, requested, dates_text is not None, chunk_days, selection, as_of_text)
+        plan = _make_plan(con, settings, requested, dates_text is not None, chunk_days, as_of_text)
+        plan = replace(plan, selection=p.selection(select, plan.selection), full_refresh=full_refresh)
         checks = {} if skip_preflight else preflight(con, plan.dates)
         resumable = None
         states: dict[int, cp.ChunkState] = {}
@@ -128,7 +122,7 @@ def command(
                 plan,
                 "backfill",
                 resume=not no_resume,
-                args={"selection": selection, "chunk_days": chunk_days, "as_of": as_of_text},
+                args={"selection": plan.selection, "chunk_days": chunk_days, "as_of": as_of_text},
             )
             states = cp.chunk_states(con, run.run_id)
         done = sum(1 for s in states.values() if s.status == cp.DONE)
@@ -141,14 +135,7 @@ def command(
             f"backfill {verb}: {len(plan.dates)} game dates in {len(plan.chunks)} chunk(s), "
             f"estimate {_duration(estimate.seconds)}"
         )
-        preparation = prepare_run(
-            settings, plan, run.run_id, whole_selection_per_chunk=no_prepare or done == len(plan.chunks)
-        )
-        if preparation.note:
-            click.echo(preparation.note)
-        outcomes = _run_with_progress(
-            settings, plan, run.run_id, fail_fast, len(plan.chunks) - done, preparation
-        )
+        outcomes = _run_with_progress(settings, plan, run.run_id, fail_fast, len(plan.chunks) - done)
     print_summary(run.run_id, outcomes)
     n_failed = sum(o.status == "failed" for o in outcomes)
     n_not_run = sum(o.status == "not_run" for o in outcomes)
@@ -169,15 +156,14 @@ def _requested(start: dt.date | None, end: dt.date | None, dates_text: str | Non
         return tuple(parse_dates(dates_text))
     if start is None or end is None:
         raise NbaPropsError("give --start-date and --end-date (or --dates)")
-    check_range(start, end)
-    return (start, end)
+    return p.check_range(start, end)
 
 
 def _require_duckdb(settings: Settings) -> None:
     if not settings.is_duckdb:
         raise NbaPropsError(
             f"backfill keeps its checkpoints in the DuckDB warehouse; target {settings.target!r} is not "
-            "supported yet: run the equivalent `dbt run --select +ml_feature_store_v2 "
+            "supported yet: run the equivalent `dbt build --select +ml_feature_store_v2 +feature_store_gaps "
             "--vars '{start_date: ..., end_date: ...}'`"
         )
 
@@ -188,7 +174,6 @@ def _make_plan(
     requested: tuple[dt.date, ...],
     is_list: bool,
     chunk_days: int,
-    selection: tuple[str, ...],
     as_of: str | None,
 ) -> Plan:
     if is_list:
@@ -210,7 +195,7 @@ def _make_plan(
     return Plan(
         dates=tuple(dates),
         chunks=chunks,
-        selection=selection,
+        selection=DEFAULT_SELECTION,
         chunk_days=chunk_days,
         as_of=as_of,
         target=settings.target,
@@ -236,7 +221,6 @@ def _run_with_progress(
     run_id: str,
     fail_fast: bool,
     to_run: int,
-    preparation: Preparation,
 ) -> list[ChunkOutcome]:
     stream = sys.stderr
     tty = stream.isatty()
@@ -278,7 +262,6 @@ def _run_with_progress(
             settings,
             plan,
             run_id,
-            preparation,
             fail_fast=fail_fast,
             on_start=on_start,
             on_done=on_done,
@@ -337,14 +320,7 @@ def print_plan(
                 f"{store_rows.get(day, 0):>10,}  {missing}"
             )
     click.echo(f"estimate: {_duration(estimate.seconds)} for {len(pending)} chunk(s) ({estimate.basis})")
-    first = plan.chunks[0]
-    click.echo(
-        "by hand, per chunk: dbt run --select "
-        + " ".join(plan.selection)
-        + f" --vars '{{start_date: {first.start}, end_date: {first.end}"
-        + (f', as_of: "{plan.as_of}"' if plan.as_of else "")
-        + "}'"
-    )
+    click.echo(f"by hand, per chunk: {plan.by_hand(plan.chunks[0])}")
 
 
 def print_summary(run_id: str, outcomes: list[ChunkOutcome]) -> None:

@@ -1,57 +1,71 @@
-"""`nba-props build`: the daily incremental build of the feature store and everything it needs, for one date.
+"""`nba-props build`: the daily build of the feature store and everything upstream of it, for one date.
 
-As a backfill of one date: the date-independent models (staging, resolved lines, player and team games) are
-rebuilt only when their SQL or raw data changed since the runner last built them, then the date-bounded
-models run for the date. By hand, the same rows:
-dbt build --select +ml_feature_store_v2 +feature_store_gaps --vars '{start_date: D, end_date: D}'
+Exactly what this does by hand, plus a checkpoint row in runner.backfill_runs:
+    dbt build --indirect-selection cautious --select +ml_feature_store_v2 +feature_store_gaps \
+      --vars '{start_date: D, end_date: D}'
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import click
 
+from nba_props import dbt
+from nba_props import params as p
 from nba_props.backfill import checkpoints as cp
-from nba_props.backfill.execute import dbt_command, prepare_run, run_chunks
-from nba_props.backfill.gaps import gap_vars
+from nba_props.backfill.execute import run_chunks
 from nba_props.backfill.lock import lock_path, runner_lock
-from nba_props.backfill.plan import DEFAULT_SELECTION, Chunk, Plan
+from nba_props.backfill.plan import BUILD, BUILD_WITHOUT_TESTS, DEFAULT_SELECTION, Chunk, Plan
 from nba_props.backfill.preflight import game_dates, latest_game_date
 from nba_props.errors import DbtFailure, NbaPropsError
-from nba_props.params import as_of_option, date_option, target_option
-from nba_props.settings import Settings, load_settings
+from nba_props.settings import load_settings
 from nba_props.warehouse import connect
 
 EASTERN = ZoneInfo("America/New_York")
 
 
 @click.command("build")
-@date_option(help="Game date to build (default: the latest date with games, up to today in US Eastern time).")
-@as_of_option
-@click.option(
-    "--select",
-    "select",
-    multiple=True,
-    help="dbt selection (default: +ml_feature_store_v2 +feature_store_gaps).",
-)
-@click.option("--skip-tests", is_flag=True, help="`dbt run` instead of `dbt build` (no data tests).")
-@target_option
+@p.latest_game_date
+@p.as_of
+@p.select
+@click.option("--skip-tests", is_flag=True, help="Leave out data and unit tests (models and seeds only).")
+@p.full_refresh
+@p.target
 def command(
     game_date: dt.date | None,
     as_of: dt.datetime | None,
     select: tuple[str, ...],
     skip_tests: bool,
+    full_refresh: bool,
     target: str | None,
 ) -> None:
-    """Build the feature store rows of one game date (seeds, staging, intermediates, store, gaps; tests)."""
+    """Build the feature store rows of one game date: dbt build of the store, the gap history and their
+    upstream (seeds, staging, intermediates) for that date, with their tests."""
     settings = load_settings(target)
-    selection = tuple(s for item in select for s in item.split()) or DEFAULT_SELECTION
-    as_of_text = as_of.strftime("%Y-%m-%dT%H:%M:%SZ") if as_of else None
-    verb = "run" if skip_tests else "build"
+    plan = Plan(
+        dates=(),
+        chunks=(),
+        selection=p.selection(select, DEFAULT_SELECTION),
+        chunk_days=1,
+        as_of=as_of.strftime("%Y-%m-%dT%H:%M:%SZ") if as_of else None,
+        target=settings.target,
+        dbt_verb=BUILD_WITHOUT_TESTS if skip_tests else BUILD,
+        full_refresh=full_refresh,
+    )
     if not settings.is_duckdb:
-        _build_remote(settings, game_date, selection, as_of_text, verb)
+        # no checkpoints or default date outside the DuckDB warehouse: dbt alone
+        if game_date is None:
+            raise NbaPropsError(
+                f"target {settings.target!r}: give --date (the default date is read from DuckDB)"
+            )
+        args, dbt_vars = plan.dbt_command(Chunk(0, (game_date,)))
+        run = dbt.invoke(settings, args, dbt_vars)
+        click.echo(
+            f"ok: dbt {args[0]} for {game_date} in {run.elapsed:.1f} s (dbt invocation {run.invocation_id})"
+        )
         return
 
     with runner_lock(lock_path(settings.duckdb_path), "build"):
@@ -67,23 +81,12 @@ def command(
                 raise NbaPropsError(
                     f"no games in the warehouse on {game_date} (box scores or schedule): nothing to build"
                 )
-            plan = Plan(
-                dates=(game_date,),
-                chunks=(Chunk(0, (game_date,)),),
-                selection=selection,
-                chunk_days=1,
-                as_of=as_of_text,
-                target=settings.target,
-                extra_vars=gap_vars("build"),
-            )
+            plan = replace(plan, dates=(game_date,), chunks=(Chunk(0, (game_date,)),))
             cp.ensure_schema(con)
-            run = cp.start_run(con, plan, "build", resume=False, args={"verb": verb, "as_of": as_of_text})
-        as_of_note = f" as of {as_of_text}" if as_of_text else ""
-        click.echo(f"build {game_date}{why}{as_of_note}: dbt {verb}")
-        preparation = prepare_run(settings, plan, run.run_id, verb)
-        if preparation.note:
-            click.echo(preparation.note)
-        (outcome,) = run_chunks(settings, plan, run.run_id, preparation)
+            run = cp.start_run(con, plan, "build", resume=False, args={"as_of": plan.as_of})
+        as_of_note = f" as of {plan.as_of}" if plan.as_of else ""
+        click.echo(f"build {game_date}{why}{as_of_note}: {plan.by_hand(plan.chunks[0])}")
+        (outcome,) = run_chunks(settings, plan, run.run_id)
     if outcome.status != cp.DONE:
         raise DbtFailure(f"build {game_date} failed after {outcome.elapsed_s:.1f} s: {outcome.error}")
     rows = "?" if outcome.rows is None else f"{outcome.rows:,}"
@@ -92,18 +95,3 @@ def command(
         f"ok in {outcome.elapsed_s:.1f} s: {rows} feature rows for {game_date}{gaps} "
         f"(run {run.run_id}, dbt invocation {outcome.invocation_id})"
     )
-
-
-def _build_remote(
-    settings: Settings, game_date: dt.date | None, selection: tuple[str, ...], as_of: str | None, verb: str
-) -> None:
-    """Warehouses other than the DuckDB file: dbt only (no local checkpoints, no default date lookup)."""
-    if game_date is None:
-        raise NbaPropsError(f"target {settings.target!r}: give --date (the default date is read from DuckDB)")
-    values = {"start_date": game_date.isoformat(), "end_date": game_date.isoformat(), **gap_vars("build")}
-    if as_of:
-        values["as_of"] = as_of
-    run, error = dbt_command(settings, verb, selection, values)
-    if error:
-        raise DbtFailure(f"build {game_date} failed: {error}")
-    click.echo(f"ok: dbt {verb} for {game_date} in {run.elapsed:.1f} s (dbt invocation {run.invocation_id})")

@@ -6,18 +6,19 @@ import datetime as dt
 
 import click
 
-from nba_props.commands.predict import build_option, execute, model_option
-from nba_props.params import DATE, TIMESTAMP
+from nba_props import params as p
+from nba_props.commands.predict import execute
 
 
 @click.command("check-lines")
-@click.option("--date", "game_date", type=DATE, required=True, help="Game date (YYYY-MM-DD, US Eastern).")
-@click.option(
-    "--as-of", "as_of", type=TIMESTAMP, required=True, help="Look at the lines as they were at this time."
-)
-@model_option
-@build_option
-def command(game_date: dt.date, as_of: dt.datetime, model_name: str | None, build: bool | None) -> None:
+@p.game_date
+@p.as_of_required
+@p.model
+@p.build
+@p.min_ev
+def command(
+    game_date: dt.date, as_of: dt.datetime, model_name: str | None, build: bool | None, min_ev: float
+) -> None:
     """Rebuild D's features as of TS; for every active prediction whose line appeared or moved by >= 1
     point, predict again (mode line_check) and supersede the old row in one transaction."""
-    execute("check-lines", game_date, as_of, "line_check", model_name, build)
+    execute("check-lines", game_date, as_of, "line_check", model_name, build, min_ev)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import click
 
-from nba_props.dbt import invoke as dbt_invoke
+from nba_props import dbt
 from nba_props.errors import NbaPropsError
 from nba_props.settings import load_settings
 
@@ -73,8 +73,8 @@ def command(sample_dir: str | None) -> None:
         click.secho(f"\n[{number}] {step.title}\n    $ {shown}", bold=True)
         try:
             if step.args[0] == "dbt":
-                run = dbt_invoke(settings, step.args[1:])
-                click.echo(f"    dbt {step.args[1]}: {len(run.nodes)} nodes in {run.elapsed:.1f} s")
+                run = dbt.invoke(settings, step.args[1:])
+                click.echo(f"    dbt {step.args[1]}: {len(run.results)} nodes in {run.elapsed:.1f} s")
                 continue
             code = cli.main(args=step.args, prog_name="nba-props", standalone_mode=False) or 0
         except SystemExit as exc:

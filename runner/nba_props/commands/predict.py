@@ -7,8 +7,8 @@ from collections import Counter
 
 import click
 
-from nba_props.params import DATE, as_of_option
-from nba_props.predictions import data, engine, gate
+from nba_props import params as p
+from nba_props.predictions import data, engine, market
 from nba_props.predictions import model as models
 from nba_props.predictions.build import build_features
 from nba_props.predictions.contract import load_contract
@@ -16,43 +16,24 @@ from nba_props.settings import load_settings
 from nba_props.warehouse import connect
 
 
-def mode_option(default: str):  # noqa: ANN201 - a click decorator
-    return click.option(
-        "--mode",
-        type=click.Choice(gate.MODES),
-        default=default,
-        show_default=True,
-        help="Run mode; sets the quality threshold (first/retry/line_check 85, final_retry 80, "
-        "last_call/backfill 70).",
-    )
-
-
-def model_option(f):  # noqa: ANN001, ANN201
-    return click.option(
-        "--model", "model_name", default=None, help="Model name in models_store/ (default: the newest)."
-    )(f)
-
-
-def build_option(f):  # noqa: ANN001, ANN201
-    return click.option(
-        "--build/--no-build",
-        "build",
-        default=None,
-        help="Rebuild D's feature rows first (default: yes when --as-of is given).",
-    )(f)
-
-
 @click.command("predict")
-@click.option("--date", "game_date", type=DATE, required=True, help="Game date (YYYY-MM-DD, US Eastern).")
-@as_of_option
-@mode_option("first")
-@model_option
-@build_option
+@p.game_date
+@p.as_of
+@p.mode("first")
+@p.model
+@p.build
+@p.min_ev
 def command(
-    game_date: dt.date, as_of: dt.datetime | None, mode: str, model_name: str | None, build: bool | None
+    game_date: dt.date,
+    as_of: dt.datetime | None,
+    mode: str,
+    model_name: str | None,
+    build: bool | None,
+    min_ev: float,
 ) -> None:
-    """Predict D's players who pass the quality gate; re-predict those whose line appeared or moved."""
-    execute("predict", game_date, as_of, mode, model_name, build)
+    """Predict D's players who pass the quality gate, with p_over and the bet's expected value at the line's
+    prices; re-predict those whose line appeared or moved."""
+    execute("predict", game_date, as_of, mode, model_name, build, min_ev)
 
 
 def execute(
@@ -62,6 +43,7 @@ def execute(
     mode: str,
     model_name: str | None,
     build: bool | None,
+    min_ev: float = engine.DEFAULT_MIN_EV,
 ) -> engine.RunResult:
     settings = load_settings()
     contract = load_contract(settings.project_dir)
@@ -71,8 +53,18 @@ def execute(
         build_features(game_date, as_of)
     with connect(settings.duckdb_path, must_exist=True) as con:
         rows = data.feature_rows(con, contract.feature_names, start=game_date, end=game_date)
+        rows = market.for_prediction(con, rows, game_date, as_of or now)
         result = engine.run(
-            con, rows, model, contract, mode, game_date, as_of or now, now, command=command_name
+            con,
+            rows,
+            model,
+            contract,
+            mode,
+            game_date,
+            as_of or now,
+            now,
+            command=command_name,
+            min_ev=min_ev,
         )
     report(result, model.name, game_date)
     return result
@@ -86,17 +78,30 @@ def report(result: engine.RunResult, model_name: str, game_date: dt.date, show: 
     )
     if recs:
         click.echo("  " + ", ".join(f"{k} {v}" for k, v in sorted(recs.items())))
-    # Superseding rows first, then the largest edges: the rows someone acts on.
+    # Superseding rows first, then the bets by expected value: the rows someone acts on.
     ranked = sorted(
-        result.written, key=lambda r: (r["supersedes"] is None, r["edge"] is None, -abs(r["edge"] or 0))
+        result.written,
+        key=lambda r: (
+            r["supersedes"] is None,
+            r["recommendation"] not in ("OVER", "UNDER"),
+            -(r.get("expected_value") if r.get("expected_value") is not None else -9),
+        ),
     )
+    if ranked:
+        click.echo(
+            f"  {'player':<24} {'points':>6}  {'line':<18} {'over/under':>11} {'p_over':>6} {'bet':<7} EV"
+        )
     for rec in ranked[:show]:
         line = f"{rec['line_points']:g} {rec['line_book']}" if rec["has_line"] else "no line"
-        edge = f"{rec['edge']:+.1f}" if rec["edge"] is not None else ""
+        prices = (
+            f"{rec['over_price']:+.0f}/{rec['under_price']:+.0f}" if rec.get("over_price") is not None else ""
+        )
+        p_over = f"{rec['p_over'] * 100:5.1f}%" if rec.get("p_over") is not None else ""
+        ev = f"{rec['expected_value'] * 100:+.1f}%" if rec.get("expected_value") is not None else ""
         why = f"  [supersedes {rec['supersedes'][:8]}]" if rec["supersedes"] else ""
         click.echo(
-            f"  {rec['player_lookup']:<24} {rec['predicted_points']:>5.1f}  {line:<18} "
-            f"{rec['recommendation']:<7} {edge}{why}"
+            f"  {rec['player_lookup']:<24} {rec['predicted_points']:>6.1f}  {line:<18} {prices:>11} "
+            f"{p_over:>6} {rec['recommendation']:<7} {ev}{why}"
         )
     if len(ranked) > show:
         click.echo(f"  ... {len(ranked) - show} more in runner.predictions (run {result.run_id})")

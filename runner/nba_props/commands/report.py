@@ -9,16 +9,17 @@ from pathlib import Path
 
 import click
 
+from nba_props import params as p
 from nba_props.errors import NbaPropsError
 from nba_props.monitoring import marts
 from nba_props.monitoring.report import collect, write_report
-from nba_props.params import check_range, date_range_options, target_option
 from nba_props.settings import load_settings
 from nba_props.warehouse import connect
 
 
 @click.command("report")
-@date_range_options
+@p.start_date
+@p.end_date
 @click.option(
     "--out",
     "out",
@@ -27,18 +28,13 @@ from nba_props.warehouse import connect
     show_default=True,
     help="HTML file to write.",
 )
-@click.option(
-    "--refresh/--no-refresh",
-    "refresh",
-    default=None,
-    help="Rebuild the monitoring marts first (default: only when the feature store is newer).",
-)
-@target_option
+@p.refresh
+@p.target
 def command(
-    start_date: dt.date, end_date: dt.date, out: Path, refresh: bool | None, target: str | None
+    start_date: dt.date | None, end_date: dt.date | None, out: Path, refresh: bool | None, target: str | None
 ) -> None:
     """Write a static HTML report (quality, defaults, line coverage, prediction accuracy) for a date range."""
-    check_range(start_date, end_date)
+    start_date, end_date = p.check_range(start_date, end_date)
     settings = load_settings(target)
     marts.require_duckdb(settings)
     rebuilt = refresh is not False and marts.refresh(

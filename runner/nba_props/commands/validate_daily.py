@@ -10,10 +10,10 @@ import json
 
 import click
 
+from nba_props import params as p
 from nba_props.errors import NbaPropsError
 from nba_props.monitoring import marts
 from nba_props.monitoring.validation import DailyValidation, validate
-from nba_props.params import DATE, as_of_option, target_option
 from nba_props.settings import load_settings
 from nba_props.warehouse import connect
 
@@ -21,16 +21,11 @@ STATUS_LABEL = {"ok": "ok", "warn": "WARN", "alert": "ALERT"}
 
 
 @click.command("validate-daily")
-@click.option("--date", "game_date", type=DATE, required=True, help="Game date to validate (YYYY-MM-DD, ET).")
+@p.game_date
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON instead of a table.")
-@click.option(
-    "--refresh/--no-refresh",
-    "refresh",
-    default=None,
-    help="Rebuild the monitoring marts first (default: only when the feature store is newer).",
-)
-@as_of_option
-@target_option
+@p.refresh
+@p.as_of
+@p.target
 def command(
     game_date: dt.date, as_json: bool, refresh: bool | None, as_of: dt.datetime | None, target: str | None
 ) -> int:

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from nba_props import dbt
+from nba_props.backfill.plan import DEFAULT_SELECTION
 from nba_props.errors import NbaPropsError
 from nba_props.settings import Settings
 from nba_props.warehouse import connect, table_exists
@@ -61,8 +62,13 @@ def stale_reason(con: duckdb.DuckDBPyConnection) -> str | None:
 def refresh(
     settings: Settings, force: bool = False, as_of: dt.datetime | None = None, echo: Any = None
 ) -> bool:
-    """Rebuild the monitoring marts (dbt build --select tag:monitoring) when stale or forced.
-    Returns whether a build ran. No connection of ours may be open while dbt writes the file."""
+    """Rebuild the monitoring marts when stale or forced; returns whether a build ran. No connection of ours
+    may be open while dbt writes the file.
+
+    The selection is the marts with everything upstream of them except what build and backfill build (the
+    feature store, the gap history and their upstream, which a rebuild here would redo for every date): so
+    the marts build on any warehouse that `load` and then `build` or `backfill` left, including the staging
+    views only they read (such as stg_injuries__list_moves)."""
     with connect(settings.duckdb_path, read_only=True) as con:
         reason = "requested" if force else stale_reason(con)
     if reason is None:
@@ -72,29 +78,21 @@ def refresh(
     dbt_vars: dict[str, Any] = {}
     if as_of is not None:
         dbt_vars["as_of"] = as_of.strftime("%Y-%m-%d %H:%M:%S")
-    from nba_props.backfill.execute import dbt_paths  # per-warehouse target dir, shared with build/backfill
-
-    target_path, log_path = dbt_paths(settings)
     run = dbt.invoke(
         settings,
-        ["build", "--select", SELECTOR, "--log-path", str(log_path)],
-        dbt_vars=dbt_vars or None,
-        target_path=target_path,
+        ["build", "--select", f"+{SELECTOR}", "--exclude", *DEFAULT_SELECTION],
+        dbt_vars=dbt_vars,
         raise_on_failure=False,
     )
     # Only the marts the commands read must build; another failure (e.g. source_freshness when a raw source's
     # staging view is broken) is reported and the validation goes on.
-    failed = {n.unique_id.split(".")[-1]: n.message for n in run.failures}
-    if broken := [m for m in REQUIRED_MARTS if m in failed or not run.success and not _built(run, m)]:
+    failed = {r.node.name: r.message for r in run.failures}
+    if broken := [m for m in REQUIRED_MARTS if m in failed or not run.success and not run.built(m)]:
         raise NbaPropsError(f"the monitoring marts did not build ({', '.join(broken)}): {_first(failed)}")
     for name, msg in failed.items():
         if echo:
             echo(f"warning: {name} failed: {_first({name: msg})}")
     return True
-
-
-def _built(run: dbt.DbtRun, model: str) -> bool:
-    return any(n.unique_id.endswith(f".{model}") and n.status == "success" for n in run.nodes)
 
 
 def _first(failed: dict[str, str | None]) -> str:

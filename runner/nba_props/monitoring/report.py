@@ -261,6 +261,55 @@ def accuracy_table(data: ReportData) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _interval(values: pd.Series, dates: pd.Series, scale: float = 1.0, digits: int = 1) -> str:
+    from nba_props.predictions.evaluation import bootstrap_ratio
+
+    low, high = bootstrap_ratio(
+        values.to_numpy(dtype=float) * scale, [1.0] * len(values), dates.astype(str).to_numpy()
+    )
+    return "" if low != low else f"{low:.{digits}f} to {high:.{digits}f}"
+
+
+def market_table(data: ReportData) -> pd.DataFrame:
+    """Per model: the bets at their recorded prices (ROI with a bootstrap 95% interval over game dates),
+    p_over against the market's no-vig probability (Brier), and closing-line value of the bets."""
+    acc = data.accuracy
+    if acc is None or acc.empty or "profit_units" not in acc.columns:
+        return pd.DataFrame()
+    rows = []
+    for model, g in acc.groupby("model_name"):
+        bets = g[g.grade_status == "graded"]
+        scored = g[g.p_over_squared_error.notna() & g.market_p_over_squared_error.notna()]
+        closed = bets[bets.beat_close.notna()]
+        same_line = closed[closed.clv_prob.notna()]
+        sides = bets.recommendation.value_counts()
+        rows.append(
+            {
+                "model": model,
+                "bets": len(bets),
+                "OVER / UNDER": f"{sides.get('OVER', 0)} / {sides.get('UNDER', 0)}",
+                "ROI %": bets.profit_units.mean() * 100 if len(bets) else float("nan"),
+                "ROI 95% CI": _interval(bets.profit_units, bets.game_date, 100) if len(bets) else "",
+                "Brier p_over": scored.p_over_squared_error.mean() if len(scored) else float("nan"),
+                "Brier market": scored.market_p_over_squared_error.mean() if len(scored) else float("nan"),
+                "beat close %": (closed.beat_close == "beat").mean() * 100 if len(closed) else float("nan"),
+                "lost to close %": (closed.beat_close == "lost").mean() * 100
+                if len(closed)
+                else float("nan"),
+                "mean CLV (points)": closed.clv_points.mean() if len(closed) else float("nan"),
+                "CLV points 95% CI": _interval(closed.clv_points, closed.game_date, 1, 2)
+                if len(closed)
+                else "",
+                "mean CLV (no-vig pp)": same_line.clv_prob.mean() * 100 if len(same_line) else float("nan"),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    for col in ("Brier p_over", "Brier market"):
+        frame[col] = frame[col].map(lambda v: "" if v != v else f"{v:.4f}")
+    frame["mean CLV (points)"] = frame["mean CLV (points)"].map(lambda v: "" if v != v else f"{v:+.2f}")
+    return frame
+
+
 # --- page -------------------------------------------------------------------------------------------
 
 
@@ -388,6 +437,16 @@ def render_html(data: ReportData, generated_at: dt.datetime, command: str) -> st
     )
     if accuracy_png:
         sections.append(_table(accuracy_table(data)))
+        market = market_table(data)
+        if not market.empty:
+            sections += [
+                "<h2>Bets at the recorded prices, p_over against the market, closing-line value</h2>",
+                "<p class='sub'>Graded OVER/UNDER bets settled at the price recorded with the prediction; "
+                "Brier scores on every graded line with both probabilities; CLV against the last pre-tip-off "
+                "quote of the same book (points for every bet, no-vig probability where the line held). "
+                "Intervals: bootstrap over game dates, 95%.</p>",
+                _table(market),
+            ]
     sections += [
         "<h2>Daily checks</h2>",
         _table(_checks_table(data)),

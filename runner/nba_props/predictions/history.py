@@ -62,6 +62,24 @@ PREDICTION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("superseded_at", "timestamp"),
     ("superseded_by", "varchar"),
     ("superseded_reason", "varchar"),
+    # The market and the bet (added after the columns above: an older table gets them appended, in order).
+    ("prediction_basis", "varchar"),
+    ("points_model_points", "double"),
+    ("over_price", "double"),
+    ("under_price", "double"),
+    ("market_p_over", "double"),
+    ("p_over", "double"),
+    ("ev_over", "double"),
+    ("ev_under", "double"),
+    ("expected_value", "double"),
+    ("min_ev", "double"),
+    ("edge_recommendation", "varchar"),
+    ("books_quoting", "integer"),
+    ("consensus_line", "double"),
+    ("best_over_price", "double"),
+    ("best_over_book", "varchar"),
+    ("best_under_price", "double"),
+    ("best_under_book", "varchar"),
 )
 
 
@@ -69,6 +87,17 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create schema if not exists {SCHEMA}")
     cols = ",\n  ".join(f"{name} {kind}" for name, kind in PREDICTION_COLUMNS)
     con.execute(f"create table if not exists {PREDICTIONS} (\n  {cols}\n)")
+    # A table made by an earlier version lacks the newer columns: append them (nothing is rewritten).
+    have = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+            [SCHEMA, PREDICTIONS.split(".")[1]],
+        ).fetchall()
+    }
+    for name, kind in PREDICTION_COLUMNS:
+        if name not in have:
+            con.execute(f"alter table {PREDICTIONS} add column {name} {kind}")
     con.execute(
         f"create table if not exists {RUNS} (run_id varchar, command varchar, mode varchar, game_date date, "
         "as_of timestamp, model_name varchar, started_at timestamp, rows_read integer, predicted integer, "
