@@ -108,6 +108,10 @@ def test_every_month_matches_an_independent_count(sample_warehouse: Path, report
         row = got[key]
         if row["played_rows"]:
             assert row["played_ready_pct"] == round(100.0 * row["played_ready_rows"] / row["played_rows"], 1)
+        with_profile = row["counted_rows"] - row["no_profile_rows"]
+        if with_profile:
+            ready = row["counted_ready_rows"] - row["no_profile_ready_rows"]
+            assert row["with_profile_ready_pct"] == round(100.0 * ready / with_profile, 1)
     # the season-type totals are the months added up (player counts: distinct over the months)
     for total in report["totals"]:
         months = [r for k, r in got.items() if k[:2] == (total["season"], total["season_type"])]

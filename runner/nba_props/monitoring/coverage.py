@@ -77,10 +77,18 @@ class CoverageRow:
     def counted_ready_pct(self) -> float | None:
         return _pct(self.counted_ready_rows, self.counted_rows)
 
+    @property
+    def with_profile_ready_pct(self) -> float | None:
+        """Quality-ready share of the counted rows of players with an earlier shot-location game."""
+        return _pct(
+            self.counted_ready_rows - self.no_profile_ready_rows, self.counted_rows - self.no_profile_rows
+        )
+
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["played_ready_pct"] = self.played_ready_pct
         out["counted_ready_pct"] = self.counted_ready_pct
+        out["with_profile_ready_pct"] = self.with_profile_ready_pct
         return out
 
 
@@ -285,7 +293,8 @@ def render(coverage: Coverage, top: int = 3) -> str:
     lines: list[str] = []
     header = (
         "| season type | month | rows | played | ready % | counted | ready % | not ready "
-        "| no shot profile: rows, players, shot-mix blocked | top blockers of the counted rows not ready |"
+        "| no shot profile: rows, players, shot-mix blocked | ready % with a profile "
+        "| top blockers of the counted rows not ready |"
     )
     for start in coverage.seasons:
         lines += [
@@ -293,7 +302,7 @@ def render(coverage: Coverage, top: int = 3) -> str:
             f"from {start.counted_from} (after the first {coverage.skip_days} days)",
             "",
             header,
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         season_rows = [r for r in coverage.rows if r.season == start.season]
         season_totals = [r for r in coverage.totals if r.season == start.season]
@@ -302,7 +311,7 @@ def render(coverage: Coverage, top: int = 3) -> str:
     lines.append(
         "ready % = quality-ready share of played rows (all, then counted); a blocker's rows count each row "
         "once per reason (its features listed by rows); no shot profile = counted rows of players without "
-        "any shot-location game before the date."
+        "any shot-location game before the date; ready % with a profile = the other counted rows' share."
     )
     return "\n".join(lines)
 
@@ -314,7 +323,7 @@ def _line(r: CoverageRow, top: int) -> str:
         f"| {r.season_type} | {month} | {r.rows:,} | {r.played_rows:,} | {_fmt(r.played_ready_pct)} "
         f"| {r.counted_rows:,} | {_fmt(r.counted_ready_pct)} | {r.blocked_rows:,} "
         f"| {r.no_profile_rows:,}, {r.no_profile_players:,}, {r.no_profile_shot_blocked_rows:,} "
-        f"| {blockers} |"
+        f"| {_fmt(r.with_profile_ready_pct)} | {blockers} |"
     )
 
 
