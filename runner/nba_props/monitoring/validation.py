@@ -272,8 +272,8 @@ def _fallback_message(check: Check, result: DailyValidation) -> str:
     )
     return (
         f"a fallback source carries more than {_num(limit)}% of a required feature on {d}: {carried}; "
-        f"the rows are served with a lower quality score, but the primary source is missing for the date: "
-        f"load it and rebuild (monitoring.daily_feature_sources)"
+        f"the rows are served with a lower quality score, but the primary source has nothing for the date "
+        f"(where its data exists, load it and rebuild; monitoring.daily_feature_sources)"
     )
 
 
