@@ -22,6 +22,8 @@ COMMANDS = {
     "evaluate": "evaluate",
     "validate-daily": "validate_daily",
     "report": "report",
+    "daily": "daily",
+    "watch": "watch",
     "demo": "demo",
 }
 
