@@ -107,9 +107,9 @@ def collect(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> Rep
     if table_exists(con, m, "served_vs_rebuilt_daily"):
         served = query(
             con,
-            f"select game_date, predictions, changed_predictions, pct_changed, top_change_reason, "
-            f"pct_changed_last_7_days, status from {m}.served_vs_rebuilt_daily "
-            "where game_date between ? and ? order by game_date",
+            f"select game_date, predictions, inputs_not_recorded, compared_predictions, changed_predictions, "
+            f"pct_changed, top_change_reason, pct_changed_last_7_days, status "
+            f"from {m}.served_vs_rebuilt_daily where game_date between ? and ? order by game_date",
             rng,
         )
         served_features = served_by_feature(
@@ -446,10 +446,11 @@ def _served_section(data: ReportData) -> list[str]:
         "<h2>Served vs rebuilt: inputs of standing predictions the store has changed since</h2>",
         "<p class='sub'>Each prediction keeps the feature values and sources it was made from; they are "
         "compared with the store's row as it stands now (monitoring.served_vs_rebuilt_*). A model trained on "
-        "the rebuilt rows learns from rows it never served.</p>",
+        "the rebuilt rows learns from rows it never served. Predictions made before the runner recorded "
+        "their inputs are counted apart (inputs_not_recorded), neither changed nor unchanged.</p>",
     ]
     if data.served.empty:
-        return [*head, "<p>No standing predictions with recorded inputs in this range.</p>"]
+        return [*head, "<p>No standing predictions in this range.</p>"]
     features = data.served_features
     if features is not None and not features.empty:
         features = features.loc[:, (features != 0).any(axis=0)]  # reasons that never occur: no column
