@@ -4,7 +4,8 @@ Set NBA_PROPS_ALERT_WEBHOOK to the webhook's URL; each message is POSTed as JSON
 which date, which players, the command to run next). An alert is sent at most once per game date: runner.
 alerts_sent remembers each (game date, alert key) delivered. Delivery has a timeout and a few quick retries;
 a webhook that stays down is reported on stderr and retried at most MAX_ATTEMPTS times over the day, so it
-never holds up the day's steps.
+never holds up the day's steps: once one alert of a batch is not delivered, the rest of the batch wait for
+the next batch (not counted as attempts), so a batch takes at most one delivery's timeouts and waits.
 """
 
 from __future__ import annotations
@@ -89,6 +90,8 @@ def send(
     alerts: Sequence[Alert],
     echo: Callable[[str], None] | None = None,
     url: str | None = None,
+    waits: Sequence[float] = RETRY_WAITS_S,
+    timeout: float = TIMEOUT_S,
 ) -> int:
     """Post each alert not yet delivered for its date (see the module doc); returns how many were delivered
     now. Without a webhook configured, nothing is posted or recorded."""
@@ -109,10 +112,14 @@ def send(
         delivered, attempts = sent.get((alert.game_date, alert.key), (False, 0))
         if delivered or attempts >= MAX_ATTEMPTS:
             continue
-        error = post(url, alert.text)
-        if error and echo:
-            echo(f"warning: alert {alert.key} for {alert.game_date} not delivered to the webhook: {error}")
+        error = post(url, alert.text, timeout=timeout, waits=waits)
         outcomes.append((alert, error, attempts + 1))
+        if error:
+            if echo:
+                echo(
+                    f"warning: alert {alert.key} for {alert.game_date} not delivered to the webhook: {error}"
+                )
+            break  # the webhook is failing: the other alerts wait for the next batch
     if outcomes:
         now = utcnow()
         with connect(settings.duckdb_path) as con:
