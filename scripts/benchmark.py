@@ -1,19 +1,25 @@
-"""Benchmark of the runner: season backfill vs one call per date, one-date build, peak memory, scaling.
+"""Benchmark: a day's build after one new day's load with 1 and with 10 seasons of history, season backfill
+against the per-date loop, peak memory. Every figure of one run comes from the same machine state, and the
+1- and 10-season builds alternate, so their ratio holds even when absolute times drift (a shared machine).
 
-    python scripts/benchmark.py --raw /tmp/t1.duckdb            # a warehouse whose raw schema is loaded
-    python scripts/benchmark.py --load ../shared/data           # or load the files first (slower)
-    python scripts/benchmark.py --raw wh.duckdb --scales 1,3   # lighter scaling run
+    python scripts/benchmark.py --raw /tmp/raw.duckdb          # a warehouse whose raw schema is loaded
+    python scripts/benchmark.py --load ../shared/data          # or load the files first
+    python scripts/benchmark.py --raw wh.duckdb --scales 1,3   # lighter
 
-The season is measured cold (a warehouse holding only raw tables: seeds, every model; once on a warehouse file
-dbt has never parsed for, then --repeat times on the same path refilled with raw tables only, reported as the
-median) and warm (the same range again on the built warehouse: the runner finds the date-independent models
-current and rebuilds the date-bounded ones, as after a feature formula change). Every figure comes from
-running the `nba-props` CLI in a subprocess against a scratch copy of the warehouse; peak memory is the
-child's max RSS from wait4 (resource usage of children). The per-date loop is measured on `--per-date-sample`
-dates spread over the season and extrapolated to every date of the season (printed as such), unless
-`--full-loop` is given. Scaling repeats the season's raw rows as synthetic later seasons (dates shifted by 364
-days a season so weekdays stay, game ids and season labels renumbered, player ids kept as if the same players
-played on) and backfills all of them from raw tables in one call, on one warehouse path parsed beforehand.
+Method (docs/benchmarks.md):
+- History of N seasons: the base season's raw rows repeated as N synthetic seasons (dates shifted by 364 days
+  a season so weekdays stay, game ids and season labels renumbered, player ids kept), built once from raw
+  (`dbt build`, seeds and models) up to the day before the new day.
+- One new day: the last season's box scores, shots and team games of D - 1 and its line and injury snapshots
+  of D, appended to the raw tables as new loads (a file name, load id and load time of their own, and a
+  raw.load_log row, as `nba-props load` writes them). Then the build of D, timed from that state, twice per
+  repetition and scale: `nba-props build --date D --skip-tests` (the runner) and
+  `dbt run --select +ml_feature_store_v2 +feature_store_gaps --vars '{start_date: D, end_date: D}'` (by hand;
+  dbt parses the project again, as it does whenever the vars differ from its last run).
+- Season backfill: `nba-props backfill` over the base season in one call, from raw tables only (seeds and
+  every model) and on the built warehouse; the per-date loop is `nba-props build --date d --skip-tests` on
+  `--per-date-sample` dates spread over the season, extrapolated to every date (printed as such).
+- Peak memory: the largest max RSS of any child process (wait4).
 """
 
 from __future__ import annotations
@@ -34,12 +40,15 @@ from pathlib import Path
 import duckdb
 
 PROJECT_DIR = Path(os.environ.get("NBA_PROPS_PROJECT_DIR", Path(__file__).resolve().parents[1]))
+DBT = Path(sys.executable).parent / "dbt"
 GOALS = {
-    "season": 15.0,  # seconds for the whole season backfill
-    "one_date": 4.0,  # seconds for a one-date build incl. dbt start-up
+    "scaling": 1.5,  # one-date build with the most seasons / with one season
+    "season": 15.0,  # seconds for the season backfill in one call
     "speedup": 30.0,  # per-date loop / season backfill
     "memory_mb": 2048.0,
 }
+SEASON = (dt.date(2023, 10, 24), dt.date(2024, 6, 17))
+NEW_DAY = dt.date(2024, 3, 15)  # the new day in the base season (the last synthetic season's is shifted)
 
 
 @dataclass
@@ -48,11 +57,9 @@ class Measured:
     seconds: float
     max_rss_mb: float
     returncode: int
-    stdout: str
 
 
-def run(label: str, args: list[str], warehouse: Path, log_dir: Path) -> Measured:
-    """Run `nba-props ARGS` against WAREHOUSE; wall time and the child's peak RSS (wait4 rusage)."""
+def _env(warehouse: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         NBA_PROPS_PROJECT_DIR=str(PROJECT_DIR),
@@ -61,59 +68,95 @@ def run(label: str, args: list[str], warehouse: Path, log_dir: Path) -> Measured
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
     env.pop("DBT_PROFILES_DIR", None)
+    return env
+
+
+def _timed(label: str, command: list[str], warehouse: Path, log_dir: Path) -> Measured:
+    """Wall time and the child's peak RSS (wait4) of COMMAND against WAREHOUSE; output to a log file."""
     log = log_dir / f"{label.replace(' ', '_').replace('/', '-')}.log"
     with log.open("w") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "nba_props.cli", *args],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
+            command, cwd=PROJECT_DIR, env=_env(warehouse), stdout=out, stderr=subprocess.STDOUT
         )
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)
     proc.returncode = code
-    text = log.read_text()
     if code != 0:
-        print(f"  ! {label} exited {code}; see {log}\n{text[-1500:]}", file=sys.stderr)
-    return Measured(label, seconds, usage.ru_maxrss / 1024, code, text)
+        print(f"  ! {label} exited {code}; see {log}\n{log.read_text()[-1500:]}", file=sys.stderr)
+    return Measured(label, seconds, usage.ru_maxrss / 1024, code)
 
 
-def run_python(label: str, code: str, log_dir: Path) -> Measured:
-    """Wall time of a bare `python -c CODE` (e.g. dbt's import alone: the floor under any dbt command)."""
-    started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    (log_dir / f"{label.replace(' ', '_')}.log").write_text(proc.stdout + proc.stderr)
-    return Measured(label, seconds, 0.0, proc.returncode, proc.stdout)
+def nba_props(label: str, args: list[str], warehouse: Path, log_dir: Path) -> Measured:
+    return _timed(label, [sys.executable, "-m", "nba_props.cli", *args], warehouse, log_dir)
+
+
+def dbt(label: str, args: list[str], warehouse: Path, log_dir: Path) -> Measured:
+    """The dbt CLI as a user types it, with a target path of the warehouse's own (its partial parse)."""
+    target = warehouse.parent / f"target-{warehouse.stem}"
+    command = [
+        str(DBT),
+        *args,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(target / "logs"),
+    ]
+    return _timed(label, command, warehouse, log_dir)
 
 
 def season_dates(warehouse: Path, start: dt.date, end: dt.date) -> list[dt.date]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    return [dt.date.fromisoformat(d) for d in in_child("season_dates", warehouse, start, end)]
+
+
+def store_rows(warehouse: Path, day: dt.date | None = None) -> int:
+    return int(in_child("store_rows", warehouse, day))
+
+
+def in_child(step: str, *args: object) -> object:
+    """Run a DuckDB step in a child process, so that this one stays small: a child's peak RSS (wait4) counts
+    the memory of the process it was forked from, and DuckDB keeps what it allocated."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--step",
+            step,
+            json.dumps([str(a) if a is not None else None for a in args]),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode:
+        raise RuntimeError(f"step {step} failed: {proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _season_dates(warehouse: str, start: str, end: str) -> list[str]:
+    with duckdb.connect(warehouse, read_only=True) as con:
         rows = con.execute(
             "select distinct d from ("
             "select try_cast(game_date as date) d from raw.player_game_logs union all "
             "select try_cast(game_date as date) from raw.playoff_player_boxes union all "
             "select try_cast(game_date as date) from raw.schedule_games where season_type <> 'preseason') "
             "where d between ? and ? order by 1",
-            [start, end],
+            [dt.date.fromisoformat(start), dt.date.fromisoformat(end)],
         ).fetchall()
-    return [r[0] for r in rows]
+    return [r[0].isoformat() for r in rows]
 
 
-def store_rows(warehouse: Path) -> int:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        row = con.execute(
-            "select table_schema from information_schema.tables where table_name = 'ml_feature_store_v2'"
-        ).fetchone()
-        if not row:
-            return 0
-        return int(con.execute(f"select count(*) from {row[0]}.ml_feature_store_v2").fetchone()[0])
+def _store_rows(warehouse: str, day: str | None) -> int:
+    with duckdb.connect(warehouse, read_only=True) as con:
+        where = f"where game_date = date '{day}'" if day else ""
+        return int(con.execute(f"select count(*) from features.ml_feature_store_v2 {where}").fetchone()[0])
 
 
-# ---------------------------------------------------------------- synthetic seasons (scaling)
+# ---------------------------------------------------------------- synthetic seasons
 # column -> SQL template; {c} the column, {k} the season offset, {days} = 364 * k
 ISO_DATE = "strftime(try_cast({c} as date) + {days}, '%Y-%m-%d')"
 ISO_TS = "strftime(try_cast({c} as timestamptz) + to_days({days}), '%Y-%m-%dT%H:%M:%SZ')"
@@ -177,7 +220,13 @@ SYNTHETIC = {
 
 
 def make_synthetic(base: Path, target: Path, season: tuple[dt.date, dt.date], copies: int) -> None:
+    in_child("make_synthetic", base, target, season[0], copies)
+
+
+def _make_synthetic(base: str, target_path: str, season_start: str, copies_text: str) -> None:
     """A warehouse whose raw schema holds the base season's rows COPIES times, shifted a season each time."""
+    target, copies = Path(target_path), int(copies_text)
+    season = (dt.date.fromisoformat(season_start),)
     if target.exists():
         target.unlink()
     # season window with the off-season around it (lines/injuries/moves dated before tip-off of the season)
@@ -203,13 +252,12 @@ def make_synthetic(base: Path, target: Path, season: tuple[dt.date, dt.date], co
                     [table],
                 ).fetchall()
             ]
+            con.execute(f"create table raw.{table} as select * from base.raw.{table} where false")
             if table not in SYNTHETIC:
-                # bookkeeping (load_log, quarantine) and other seasons' sources: copied once, not scaled
-                con.execute(f"create table raw.{table} as select * from base.raw.{table} where false")
+                # bookkeeping (load_log, quarantine) and other seasons' sources: not scaled
                 continue
             date_expr, templates = SYNTHETIC[table]
             templates = {**templates, "_source_file": FILE, "_load_id": FILE}
-            con.execute(f"create table raw.{table} as select * from base.raw.{table} where false")
             for k in range(copies):
                 select = ", ".join(
                     templates[c].format(c=c, k=k, days=364 * k) + f" as {c}" if c in templates else c
@@ -222,8 +270,121 @@ def make_synthetic(base: Path, target: Path, season: tuple[dt.date, dt.date], co
                 )
 
 
+# the new day: these tables' rows of the day before it (results) / of the day itself (snapshots, lines)
+RESULTS = {
+    "player_game_logs": "try_cast(game_date as date)",
+    "playoff_player_boxes": "try_cast(game_date as date)",
+    "team_game_logs": "try_cast(game_date as date)",
+    "team_box_score_advanced": "try_cast(game_date as date)",
+    "shots": "cast(try_strptime(game_date, '%m-%d-%Y') as date)",
+}
+SNAPSHOTS = {
+    "rotowire_prop_snapshots": "try_cast(snapshot_date_et as date)",
+    "injury_status_snapshots": "try_cast(snapshot_date_et as date)",
+    "oddsapi_player_props": "cast(try_cast(commence_time as timestamptz) as date)",
+    "closing_game_lines": "try_cast(date as date)",
+    "injury_list_moves": "try_cast(date as date)",
+}
+
+
+def hold_back_day(warehouse: Path, day: dt.date) -> None:
+    in_child("hold_back_day", warehouse, day)
+
+
+def _hold_back_day(warehouse: str, day_text: str) -> None:
+    """Move the new day's rows (and everything later) out of raw, into schema `new_day` (the day's own)."""
+    day = dt.date.fromisoformat(day_text)
+    with duckdb.connect(warehouse) as con:
+        con.execute("create schema new_day")
+        for tables, first in ((RESULTS, day - dt.timedelta(days=1)), (SNAPSHOTS, day)):
+            for table, date_expr in tables.items():
+                con.execute(
+                    f"create table new_day.{table} as select * from raw.{table} where {date_expr} = ?",
+                    [first],
+                )
+                con.execute(f"delete from raw.{table} where {date_expr} >= ?", [first])
+
+
+def load_day(warehouse: Path) -> int:
+    return int(in_child("load_day", warehouse))
+
+
+def _load_day(warehouse: str) -> int:
+    """Append the held-back day to raw as one new load per table, as `nba-props load` would; returns rows."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    total = 0
+    with duckdb.connect(warehouse) as con:
+        for table in (*RESULTS, *SNAPSHOTS):
+            rows = con.execute(f"select count(*) from new_day.{table}").fetchone()[0]
+            if not rows:
+                continue
+            load_id = f"{table}:newday:{now:%Y%m%dT%H%M%S%f}"
+            file_name = f"new_day_{table}.csv"
+            con.execute(
+                f"insert into raw.{table} select * replace "
+                f"(? as _source_file, ? as _load_id, ? as _loaded_at) from new_day.{table}",
+                [file_name, load_id, now],
+            )
+            con.execute(
+                "insert into raw.load_log (load_id, kind, raw_table, file_name, file_path, file_sha256, "
+                "rows_read, rows_loaded, rows_rejected, status, loaded_at, rejected_by_reason, "
+                "duration_seconds) values (?, ?, ?, ?, ?, '', ?, ?, 0, 'loaded', ?, '{}', 0)",
+                [load_id, table, table, file_name, file_name, rows, rows, now],
+            )
+            total += rows
+    return total
+
+
+def prepare_scale(raw: Path, work: Path, copies: int, logs: Path) -> tuple[Path, dt.date, Measured]:
+    """COPIES seasons of history built from raw up to the new day, and the new day loaded: the state every
+    one-date measurement starts from (kept as `ready.duckdb`)."""
+    folder = work / f"seasons_{copies}"
+    folder.mkdir(parents=True, exist_ok=True)
+    wh = folder / "wh.duckdb"
+    make_synthetic(raw, wh, SEASON, copies)
+    day = NEW_DAY + dt.timedelta(days=364 * (copies - 1))
+    hold_back_day(wh, day)
+    models_only = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+    built = dbt(f"{copies} seasons: history from raw", ["build", *models_only], wh, logs)
+    rows = load_day(wh)
+    print(f"  {copies} season(s): history built in {built.seconds:.0f} s; new day {day}: {rows:,} raw rows")
+    shutil.copyfile(wh, folder / "ready.duckdb")
+    return folder, day, built
+
+
+def one_date(folder: Path, day: dt.date, how: str, copies: int, rep: int, logs: Path) -> Measured:
+    """The build of DAY from the ready state: by the runner or by hand."""
+    wh = folder / "wh.duckdb"
+    shutil.copyfile(folder / "ready.duckdb", wh)
+    label = f"{copies} seasons {how} {rep}"
+    if how == "runner":
+        m = nba_props(label, ["build", "--date", str(day), "--skip-tests"], wh, logs)
+    else:
+        day_vars = json.dumps({"start_date": str(day), "end_date": str(day)})
+        m = dbt(
+            label,
+            ["run", "--select", "+ml_feature_store_v2", "+feature_store_gaps", "--vars", day_vars],
+            wh,
+            logs,
+        )
+    assert m.returncode != 0 or store_rows(wh, day) > 0, f"{label}: no store rows for {day}"
+    return m
+
+
+STEPS = {
+    "season_dates": _season_dates,
+    "store_rows": _store_rows,
+    "make_synthetic": _make_synthetic,
+    "hold_back_day": _hold_back_day,
+    "load_day": _load_day,
+}
+
+
 # ---------------------------------------------------------------- the benchmark
 def main() -> int:
+    if len(sys.argv) == 4 and sys.argv[1] == "--step":
+        print(json.dumps(STEPS[sys.argv[2]](*json.loads(sys.argv[3]))))
+        return 0
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -232,18 +393,12 @@ def main() -> int:
         "--raw", type=Path, help="a DuckDB file with the raw schema loaded (copied, not changed)"
     )
     source.add_argument("--load", type=Path, help="a data folder to `nba-props load all` first")
-    parser.add_argument("--season-start", type=dt.date.fromisoformat, default=dt.date(2023, 10, 24))
-    parser.add_argument("--season-end", type=dt.date.fromisoformat, default=dt.date(2024, 6, 17))
-    parser.add_argument("--chunk-days", type=int, default=31, help="the smaller chunks compared")
-    parser.add_argument("--per-date-sample", type=int, default=6, help="dates measured one call each")
-    parser.add_argument("--full-loop", action="store_true", help="run the per-date loop over every date")
+    parser.add_argument("--scales", default="1,10", help="seasons of history compared (first = the baseline)")
     parser.add_argument(
-        "--repeat",
-        type=int,
-        default=3,
-        help="runs of the season from raw tables (the median is reported; wall time varies here run to run)",
+        "--repeat", type=int, default=3, help="alternating repetitions of each one-date build"
     )
-    parser.add_argument("--scales", default="1,3,10", help="season copies for the scaling runs ('' = skip)")
+    parser.add_argument("--per-date-sample", type=int, default=6, help="dates of the per-date loop measured")
+    parser.add_argument("--skip-season", action="store_true", help="only the one-date builds")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/nba-props-bench"))
     parser.add_argument("--json", type=Path, help="also write the figures here")
     opts = parser.parse_args()
@@ -252,206 +407,137 @@ def main() -> int:
     shutil.rmtree(work, ignore_errors=True)
     logs = work / "logs"
     logs.mkdir(parents=True)
-    base = work / "base.duckdb"
+    raw = work / "raw.duckdb"
     if opts.raw:
-        shutil.copyfile(opts.raw, base)
-    else:
-        loaded = run("load", ["load", "all", str(opts.load)], base, logs)
-        if loaded.returncode:
-            return 1
-    raw_copy = work / "raw_only.duckdb"
-    shutil.copyfile(base, raw_copy)  # pristine raw for the synthetic seasons
-
-    dates = season_dates(base, opts.season_start, opts.season_end)
-    print(f"season {opts.season_start}..{opts.season_end}: {len(dates)} game dates; work dir {work}")
+        shutil.copyfile(opts.raw, raw)
+    elif nba_props("load", ["load", "all", str(opts.load)], raw, logs).returncode:
+        return 1
     results: list[tuple[str, str, str, str]] = []
-    peak = 0.0
+    measured: list[Measured] = []
 
     def note(m: Measured) -> Measured:
-        nonlocal peak
-        peak = max(peak, m.max_rss_mb)
+        measured.append(m)
         print(f"  {m.label}: {m.seconds:.1f} s, peak {m.max_rss_mb:.0f} MB, exit {m.returncode}", flush=True)
         return m
 
-    # cold: a warehouse with only raw tables; the season in one call pays for seeds and every model (staging,
-    # resolved lines, player and team games) once. The first call on a new warehouse file also pays dbt's
-    # full parse (dbt-duckdb's file path is part of what its partial parse checks); the next ones, on the same
-    # path refilled with only raw tables (as after loading new data), reuse the parsed project.
-    rng = ["--start-date", str(dates[0]), "--end-date", str(dates[-1]), "--no-resume", "--skip-preflight"]
-    cold = note(run("season backfill from raw, first parse", ["backfill", *rng], base, logs))
-    again = []
-    for attempt in range(max(opts.repeat, 1)):
-        shutil.copyfile(raw_copy, base)
-        again.append(note(run(f"season backfill from raw {attempt + 1}", ["backfill", *rng], base, logs)))
-    seconds = sorted(m.seconds for m in again)
-    median = statistics.median(seconds)
-    spread = f" ({len(seconds)} runs: {seconds[0]:.1f}-{seconds[-1]:.1f} s)" if len(seconds) > 1 else ""
-    rows = store_rows(base)
-    results.append(
-        (
-            f"season from raw tables only, one call ({len(dates)} dates, {rows:,} rows; seeds, every model)",
-            f"{median:.1f} s{spread}",
-            f"<= {GOALS['season']:.0f} s",
-            _ok(median <= GOALS["season"] and all(m.returncode == 0 for m in again)),
-        )
-    )
-    results.append(
-        (
-            "  the same on a warehouse file dbt has never parsed for (full parse)",
-            f"{cold.seconds:.1f} s",
-            "",
-            "",
-        )
-    )
-    # warm: the same season again (a feature formula changed, say); raw and the date-independent models are
-    # unchanged, so the runner rebuilds only the date-bounded models
-    one_call = note(run("season backfill", ["backfill", *rng], base, logs))
-    season = note(
-        run(
-            "season backfill small chunks",
-            ["backfill", *rng, "--chunk-days", str(opts.chunk_days)],
-            base,
-            logs,
-        )
-    )
-    best = min(season.seconds, one_call.seconds)
-    results.append(
-        (
-            "season backfill, one call, built warehouse (default chunking: one chunk)",
-            f"{one_call.seconds:.1f} s",
-            f"<= {GOALS['season']:.0f} s",
-            _ok(one_call.seconds <= GOALS["season"] and one_call.returncode == 0),
-        )
-    )
-    results.append(
-        (
-            f"season backfill, one call, built warehouse, chunks of {opts.chunk_days} days",
-            f"{season.seconds:.1f} s",
-            "",
-            "",
-        )
-    )
-
-    loop_dates = dates if opts.full_loop else _spread(dates, opts.per_date_sample)
-    per_date = [
-        note(run(f"per-date {d}", ["build", "--date", str(d), "--skip-tests"], base, logs))
-        for d in loop_dates
-    ]
-    mean = statistics.mean(m.seconds for m in per_date)
-    loop_total = mean * len(dates)
-    how = (
-        "measured"
-        if opts.full_loop
-        else f"mean of {len(loop_dates)} dates x {len(dates)} dates (extrapolated)"
-    )
-    results.append((f"per-date loop, one call per date ({how})", f"{loop_total:.0f} s", "", ""))
-    speedup = loop_total / best
-    results.append(
-        (
-            "speed-up: per-date loop / season backfill (best of the two)",
-            f"{speedup:.0f}x",
-            f">= {GOALS['speedup']:.0f}x",
-            _ok(speedup >= GOALS["speedup"]),
-        )
-    )
-
-    one = note(
-        run("one date build", ["build", "--date", str(dates[len(dates) // 2]), "--skip-tests"], base, logs)
-    )
-    # the first `build` after run-only backfills also tests the date-independent models once (their
-    # fingerprint records the verb); the figure is the next one, a daily build's
-    note(run("one date build+tests, first", ["build", "--date", str(dates[len(dates) // 2 + 1])], base, logs))
-    tested = note(run("one date build+tests", ["build", "--date", str(dates[len(dates) // 2])], base, logs))
-    results.append(
-        (
-            "one-date build (`build --skip-tests`, incl. dbt start-up)",
-            f"{one.seconds:.1f} s",
-            f"<= {GOALS['one_date']:.0f} s",
-            _ok(one.seconds <= GOALS["one_date"]),
-        )
-    )
-    results.append(("one-date build with data tests (`build`)", f"{tested.seconds:.1f} s", "", ""))
-    floor = note(run_python("import dbt", "from dbt.cli.main import dbtRunner", logs))
-    results.append(
-        (
-            "  of which no SQL can avoid: python start-up + `import dbt.cli.main`",
-            f"{floor.seconds:.1f} s",
-            "",
-            "",
-        )
-    )
-
+    # ---- one-date build after a new day's load, 1 vs N seasons, runner vs by hand, alternating
     scales = [int(s) for s in opts.scales.split(",") if s.strip()]
-    per_season: dict[int, float] = {}
-    # one warehouse path for every scale, parsed once beforehand: dbt's full parse of a new warehouse file
-    # (a constant ~9 s) would otherwise flatter the larger scales
-    wh = work / "scale.duckdb"
-    for i, copies in enumerate(scales[:1] + scales):
-        make_synthetic(raw_copy, wh, (opts.season_start, opts.season_end), copies)
-        end = opts.season_end + dt.timedelta(days=364 * (copies - 1))
-        args = ["backfill", "--start-date", str(opts.season_start), "--end-date", str(end), "--no-resume"]
-        label = f"scale {copies}x backfill" + (" (warm-up: parse)" if i == 0 else "")
-        m = note(run(label, [*args, "--skip-preflight"], wh, logs))
-        if i == 0:
-            continue
-        per_season[copies] = m.seconds / copies
-        results.append(
-            (
-                f"scaling: {copies} season(s) from raw tables, one call ({store_rows(wh):,} rows)",
-                f"{m.seconds:.1f} s",
-                "",
-                f"{m.seconds / copies:.1f} s/season",
+    prepared = {}
+    for copies in scales:
+        folder, day, built = prepare_scale(raw, work, copies, logs)
+        note(built)
+        prepared[copies] = (folder, day)
+    times: dict[tuple[int, str], list[float]] = {}
+    for rep in range(1, opts.repeat + 1):
+        for copies in scales:
+            for how in ("runner", "by hand"):
+                folder, day = prepared[copies]
+                m = note(one_date(folder, day, how, copies, rep, logs))
+                times.setdefault((copies, how), []).append(m.seconds)
+    base = scales[0]
+    for how, command in (
+        ("runner", "nba-props build --date D --skip-tests"),
+        ("by hand", "dbt run --select +ml_feature_store_v2 +feature_store_gaps --vars {start_date: D, ...}"),
+    ):
+        for copies in scales:
+            runs = sorted(times[(copies, how)])
+            results.append(
+                (
+                    f"one-date build after a new day's load, {copies} season(s), {how} ({command})",
+                    f"{statistics.median(runs):.1f} s",
+                    "",
+                    f"{len(runs)} runs {runs[0]:.1f}-{runs[-1]:.1f} s",
+                )
             )
-        )
-        wh.unlink(missing_ok=True)
-    if len(per_season) > 1:
-        lo, hi = min(per_season), max(per_season)
-        growth = per_season[hi] / per_season[lo]
-        results.append(
-            (
-                f"time per season at {hi}x / at {lo}x (<= 1.2 = linear or better)",
-                f"{growth:.2f}",
-                "<= 1.2",
-                _ok(growth <= 1.2),
+        for copies in scales[1:]:
+            ratio = statistics.median(times[(copies, how)]) / statistics.median(times[(base, how)])
+            results.append(
+                (
+                    f"  {how}: {copies} seasons / {base} season(s)",
+                    f"{ratio:.2f}x",
+                    f"<= {GOALS['scaling']}x",
+                    "ok" if ratio <= GOALS["scaling"] else "MISSED",
+                )
             )
-        )
 
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # ---- season backfill in one call vs the per-date loop (the base season, real data)
+    if not opts.skip_season:
+        season_wh = work / "season" / "season.duckdb"
+        season_wh.parent.mkdir()
+        shutil.copyfile(raw, season_wh)
+        dates = season_dates(season_wh, *SEASON)
+        rng = ["--start-date", str(dates[0]), "--end-date", str(dates[-1]), "--no-resume", "--skip-preflight"]
+        cold = note(nba_props("season backfill from raw tables", ["backfill", *rng], season_wh, logs))
+        warm = note(nba_props("season backfill, built warehouse", ["backfill", *rng], season_wh, logs))
+        rows = store_rows(season_wh)
+        step = len(dates) / opts.per_date_sample
+        sample = [dates[int(i * step + step / 2)] for i in range(opts.per_date_sample)]
+        loop = [
+            note(nba_props(f"per-date {d}", ["build", "--date", str(d), "--skip-tests"], season_wh, logs))
+            for d in sample
+        ]
+        loop_total = statistics.mean(m.seconds for m in loop) * len(dates)
+        results.append(
+            (
+                f"season backfill, one call, from raw tables ({len(dates)} dates, {rows:,} rows)",
+                f"{cold.seconds:.1f} s",
+                f"<= {GOALS['season']:.0f} s",
+                "ok" if cold.seconds <= GOALS["season"] and cold.returncode == 0 else "MISSED",
+            )
+        )
+        results.append(
+            (
+                "season backfill, one call, built warehouse (history current, date-range models rebuilt)",
+                f"{warm.seconds:.1f} s",
+                f"<= {GOALS['season']:.0f} s",
+                "ok" if warm.seconds <= GOALS["season"] and warm.returncode == 0 else "MISSED",
+            )
+        )
+        results.append(
+            (
+                f"per-date loop, `nba-props build --date d` (mean of {len(loop)} x {len(dates)} dates)",
+                f"{loop_total:.0f} s",
+                "",
+                "",
+            )
+        )
+        for label, m in (("from raw", cold), ("built warehouse", warm)):
+            speedup = loop_total / m.seconds
+            results.append(
+                (
+                    f"  speed-up: per-date loop / season backfill ({label})",
+                    f"{speedup:.0f}x",
+                    f">= {GOALS['speedup']:.0f}x",
+                    "ok" if speedup >= GOALS["speedup"] else "MISSED",
+                )
+            )
+
+    peak = max(
+        [m.max_rss_mb for m in measured] + [resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]
+    )
     results.append(
         (
-            "peak memory of any run (max RSS, wait4 / RUSAGE_CHILDREN)",
-            f"{max(peak, children):.0f} MB",
+            "peak memory of any run (max RSS, wait4)",
+            f"{peak:.0f} MB",
             f"< {GOALS['memory_mb']:.0f} MB",
-            _ok(max(peak, children) < GOALS["memory_mb"]),
+            "ok" if peak < GOALS["memory_mb"] else "MISSED",
         )
     )
+    failed = [m.label for m in measured if m.returncode]
+    if failed:
+        results.append(("runs that failed", ", ".join(failed), "", "MISSED"))
 
-    _print_table(results)
+    width = max(len(r[0]) for r in results)
+    print(f"\n{'metric':<{width}}  {'value':>10}  {'goal':>10}  note")
+    for metric, value, goal, ok in results:
+        print(f"{metric:<{width}}  {value:>10}  {goal:>10}  {ok}")
     if opts.json:
         opts.json.write_text(
             json.dumps(
-                [dict(zip(("metric", "value", "goal", "ok"), r, strict=True)) for r in results], indent=2
+                [dict(zip(("metric", "value", "goal", "note"), r, strict=True)) for r in results], indent=2
             )
         )
-    return 0
-
-
-def _spread(dates: list[dt.date], n: int) -> list[dt.date]:
-    if n >= len(dates):
-        return dates
-    step = len(dates) / n
-    return [dates[int(i * step + step / 2)] for i in range(n)]
-
-
-def _ok(flag: bool) -> str:
-    return "ok" if flag else "MISSED"
-
-
-def _print_table(rows: list[tuple[str, str, str, str]]) -> None:
-    width = max(len(r[0]) for r in rows)
-    print(f"\n{'metric':<{width}}  {'value':>10}  {'goal':>10}  result")
-    for metric, value, goal, ok in rows:
-        print(f"{metric:<{width}}  {value:>10}  {goal:>10}  {ok}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -5,13 +5,16 @@
 -- `dnp_roster_window_games` games, plus players of the team on its pre-game injury report (as of `as_of`)
 -- whose latest game was for the team. One row per player and date (a player has at most one game a day;
 -- a played row wins over a DNP row should two sources disagree).
+{{ config(**date_range_incremental_config(cluster_by=['player_lookup'])) }}
 {%- set roster_window = var('dnp_roster_window_games', 10) %}
 
 with
 
 player_games as (
 
+    -- the range's seasons: every row below looks at games of its own season only
     select * from {{ ref('int_player_games') }}
+    where season in {{ range_seasons() }}
 
 ),
 
@@ -155,6 +158,7 @@ latest_game_per_player as (
 injury_listed as (
 
     select * from {{ ref('int_player_injury_status') }}
+    where {{ date_range_filter('game_date') }}
 
 ),
 
@@ -185,6 +189,7 @@ pre_game_rows as (
     left join injury_listed
         on
             injury_listed.game_id = pre_game_team_games.game_id
+            and injury_listed.team_abbr = pre_game_team_games.team_abbr
             and injury_listed.player_lookup = latest_game_per_player.player_lookup
     -- his latest game of the season must be for this team (not traded since)
     where not exists (
@@ -221,19 +226,26 @@ ranked as (
         ) as row_rank
     from all_rows
 
+),
+
+spine_rows as (
+
+    select
+        player_lookup,
+        game_date,
+        game_id,
+        player_id,
+        player_name,
+        team_abbr,
+        opponent_team_abbr,
+        is_home,
+        season,
+        season_type,
+        spine_reason
+    from ranked
+    where row_rank = 1
+
 )
 
-select
-    player_lookup,
-    game_date,
-    game_id,
-    player_id,
-    player_name,
-    team_abbr,
-    opponent_team_abbr,
-    is_home,
-    season,
-    season_type,
-    spine_reason
-from ranked
-where row_rank = 1
+select {{ contract_columns() }}
+from spine_rows

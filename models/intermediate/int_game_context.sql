@@ -6,18 +6,23 @@
 -- dated on the game day, strictly before tip-off and at or before `as_of` (available 0, probable 1,
 -- questionable 2, doubtful or out 3; a player absent from that report is 0); NULL with
 -- no_injury_report_for_date when no such report exists, unknown_injury_status for an unmapped status.
+{{ config(**date_range_incremental_config(cluster_by=['player_lookup'])) }}
 with
 
 spine as (
 
     select * from {{ ref('int_feature_spine') }}
+    where {{ date_range_filter('game_date') }}
 
 ),
 
 games as (
 
+    -- a team's previous game is looked up within its season: the spine's seasons only
     select * from {{ ref('int_games') }}
-    where season_type in ('regular', 'play_in', 'playoffs')
+    where
+        season_type in ('regular', 'play_in', 'playoffs')
+        and season in (select spine.season from spine)
 
 ),
 
@@ -53,18 +58,21 @@ rolling as (
         game_date,
         days_since_last_game
     from {{ ref('int_player_rolling_stats') }}
+    where {{ date_range_filter('game_date') }}
 
 ),
 
 reports as (
 
     select * from {{ ref('int_injury_reports') }}
+    where {{ date_range_filter('game_date') }}
 
 ),
 
 listed as (
 
     select * from {{ ref('int_player_injury_status') }}
+    where {{ date_range_filter('game_date') }}
 
 ),
 
@@ -105,40 +113,48 @@ joined as (
     left join listed
         on
             listed.game_id = spine.game_id
+            and listed.team_abbr = spine.team_abbr
             and listed.player_lookup = spine.player_lookup
+
+),
+
+context_rows as (
+
+    select
+        player_lookup,
+        game_date,
+        game_id,
+        team_abbr,
+        opponent_team_abbr,
+        player_days_rest,
+        opponent_days_rest,
+        team_previous_game_date,
+        injury_status,
+        injury_report_snapshot_at,
+        -- 9
+        {{ clamp('player_days_rest - opponent_days_rest', -2, 2) }} as rest_advantage,
+        case when player_days_rest is null or opponent_days_rest is null then 'no_prior_games' end
+            as rest_advantage_null_reason,
+        -- 10
+        case
+            when not coalesce(has_injury_report, false) then null
+            when injury_status is null then 0
+            else listed_injury_risk
+        end as injury_risk,
+        case
+            when not coalesce(has_injury_report, false) then 'no_injury_report_for_date'
+            when injury_status is not null and listed_injury_risk is null then 'unknown_injury_status'
+        end as injury_risk_null_reason,
+        -- 15, 16, 17
+        case when is_home then 1 else 0 end as home_away,
+        cast(null as {{ dbt.type_string() }}) as home_away_null_reason,
+        case when {{ days_between('team_previous_game_date', 'game_date') }} = 1 then 1 else 0 end as back_to_back,
+        cast(null as {{ dbt.type_string() }}) as back_to_back_null_reason,
+        case when season_type in ('playoffs', 'play_in') then 1 else 0 end as playoff_game,
+        cast(null as {{ dbt.type_string() }}) as playoff_game_null_reason
+    from joined
 
 )
 
-select
-    player_lookup,
-    game_date,
-    game_id,
-    team_abbr,
-    opponent_team_abbr,
-    player_days_rest,
-    opponent_days_rest,
-    team_previous_game_date,
-    injury_status,
-    injury_report_snapshot_at,
-    -- 9
-    {{ clamp('player_days_rest - opponent_days_rest', -2, 2) }} as rest_advantage,
-    case when player_days_rest is null or opponent_days_rest is null then 'no_prior_games' end
-        as rest_advantage_null_reason,
-    -- 10
-    case
-        when not coalesce(has_injury_report, false) then null
-        when injury_status is null then 0
-        else listed_injury_risk
-    end as injury_risk,
-    case
-        when not coalesce(has_injury_report, false) then 'no_injury_report_for_date'
-        when injury_status is not null and listed_injury_risk is null then 'unknown_injury_status'
-    end as injury_risk_null_reason,
-    -- 15, 16, 17
-    case when is_home then 1 else 0 end as home_away,
-    cast(null as {{ dbt.type_string() }}) as home_away_null_reason,
-    case when {{ days_between('team_previous_game_date', 'game_date') }} = 1 then 1 else 0 end as back_to_back,
-    cast(null as {{ dbt.type_string() }}) as back_to_back_null_reason,
-    case when season_type in ('playoffs', 'play_in') then 1 else 0 end as playoff_game,
-    cast(null as {{ dbt.type_string() }}) as playoff_game_null_reason
-from joined
+select {{ contract_columns() }}
+from context_rows

@@ -12,6 +12,7 @@
 --   divided by 2, clamped +-3.
 -- usage_spike_score: (usage over the last 7 played games - season usage, percent) * 0.3, clamped +-3; the
 --   reference's star-teammates-out multiplier is not applied (no projected usage in our data).
+{{ config(**date_range_incremental_config(cluster_by=['player_lookup'])) }}
 {%- set min_games = var('rolling_min_games', 3) %}
 
 with
@@ -19,30 +20,35 @@ with
 spine as (
 
     select * from {{ ref('int_feature_spine') }}
+    where {{ date_range_filter('game_date') }}
 
 ),
 
 rolling as (
 
     select * from {{ ref('int_player_rolling_stats') }}
+    where {{ date_range_filter('game_date') }}
 
 ),
 
 shot_profile as (
 
     select * from {{ ref('int_player_shot_zone_profile') }}
+    where {{ date_range_filter('game_date') }}
 
 ),
 
 zone_defense as (
 
     select * from {{ ref('int_team_zone_defense') }}
+    where {{ date_range_filter('game_date') }}
 
 ),
 
 team_rolling as (
 
     select * from {{ ref('int_team_rolling_stats') }}
+    where {{ date_range_filter('game_date') }}
 
 ),
 
@@ -119,49 +125,56 @@ scored as (
         (usage_avg_last_7 - usage_avg_season) * 0.3 as usage_spike_raw
     from joined
 
+),
+
+factors as (
+
+    select
+        player_lookup,
+        game_date,
+        team_abbr,
+        opponent_team_abbr,
+        days_since_last_game,
+        games_in_last_7_days,
+        minutes_in_last_7_days,
+        back_to_backs_last_14_days,
+        primary_zone,
+        opponent_zone_defense_vs_league,
+        team_pace,
+        opponent_pace_last_10,
+        usage_avg_last_7,
+        usage_avg_season,
+        -- 5
+        {{ clamp('fatigue_raw', 0, 100) }} as fatigue_score,
+        case when fatigue_raw is null then 'no_prior_games' end as fatigue_score_null_reason,
+        -- 6
+        case
+            when shot_profile_null_reason is not null or primary_zone is null then null
+            when primary_zone = 'balanced' then 0.0
+            when opponent_zone_defense_vs_league is null then null
+            else {{ clamp('case when abs(mismatch_raw) > 5 then mismatch_raw * 1.2 else mismatch_raw end', -10, 10) }}
+        end as shot_zone_mismatch_score,
+        case
+            when shot_profile_null_reason is not null then shot_profile_null_reason
+            when primary_zone is null then 'no_shot_profile'
+            when primary_zone = 'balanced' then null
+            when opponent_zone_defense_vs_league is null then coalesce(zone_defense_null_reason, 'no_zone_defense')
+        end as shot_zone_mismatch_score_null_reason,
+        -- 7
+        {{ clamp('pace_raw', -3, 3) }} as pace_score,
+        case when pace_raw is null then coalesce(team_pace_null_reason, opponent_pace_null_reason, 'no_team_games') end
+            as pace_score_null_reason,
+        -- 8
+        case when games_played_season >= {{ min_games }} then {{ clamp('usage_spike_raw', -3, 3) }} end
+            as usage_spike_score,
+        case
+            when coalesce(games_played_season, 0) = 0 then 'no_prior_games'
+            when games_played_season < {{ min_games }} then 'too_few_games'
+            when usage_spike_raw is null then 'no_usage_data'
+        end as usage_spike_score_null_reason
+    from scored
+
 )
 
-select
-    player_lookup,
-    game_date,
-    team_abbr,
-    opponent_team_abbr,
-    days_since_last_game,
-    games_in_last_7_days,
-    minutes_in_last_7_days,
-    back_to_backs_last_14_days,
-    primary_zone,
-    opponent_zone_defense_vs_league,
-    team_pace,
-    opponent_pace_last_10,
-    usage_avg_last_7,
-    usage_avg_season,
-    -- 5
-    {{ clamp('fatigue_raw', 0, 100) }} as fatigue_score,
-    case when fatigue_raw is null then 'no_prior_games' end as fatigue_score_null_reason,
-    -- 6
-    case
-        when shot_profile_null_reason is not null or primary_zone is null then null
-        when primary_zone = 'balanced' then 0.0
-        when opponent_zone_defense_vs_league is null then null
-        else {{ clamp('case when abs(mismatch_raw) > 5 then mismatch_raw * 1.2 else mismatch_raw end', -10, 10) }}
-    end as shot_zone_mismatch_score,
-    case
-        when shot_profile_null_reason is not null then shot_profile_null_reason
-        when primary_zone is null then 'no_shot_profile'
-        when primary_zone = 'balanced' then null
-        when opponent_zone_defense_vs_league is null then coalesce(zone_defense_null_reason, 'no_zone_defense')
-    end as shot_zone_mismatch_score_null_reason,
-    -- 7
-    {{ clamp('pace_raw', -3, 3) }} as pace_score,
-    case when pace_raw is null then coalesce(team_pace_null_reason, opponent_pace_null_reason, 'no_team_games') end
-        as pace_score_null_reason,
-    -- 8
-    case when games_played_season >= {{ min_games }} then {{ clamp('usage_spike_raw', -3, 3) }} end
-        as usage_spike_score,
-    case
-        when coalesce(games_played_season, 0) = 0 then 'no_prior_games'
-        when games_played_season < {{ min_games }} then 'too_few_games'
-        when usage_spike_raw is null then 'no_usage_data'
-    end as usage_spike_score_null_reason
-from scored
+select {{ contract_columns() }}
+from factors

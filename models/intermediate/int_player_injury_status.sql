@@ -1,6 +1,9 @@
 -- Grain: game_id, player_lookup. Players listed on the injury report visible before the game
 -- (see int_injury_reports) with their status in that report. A player absent from a visible report is
 -- not listed (available); a game without a visible report has no rows here and int_injury_reports says so.
+-- A view over int_injury_reports (as_of-dependent, like it).
+{{ config(materialized='view') }}
+
 with
 
 reports as (
@@ -28,7 +31,7 @@ listed as (
         statuses.status_detail,
         reports.report_snapshot_at,
         row_number() over (
-            partition by reports.game_id, statuses.player_lookup
+            partition by reports.game_id, reports.team_abbr, statuses.player_lookup
             order by statuses.status_detail
         ) as duplicate_rank
     from reports

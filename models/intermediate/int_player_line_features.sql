@@ -5,6 +5,7 @@
 -- latest of that book (ties: line_source name); opening line = the earliest snapshot of the same book in the
 -- same feed; move = current - opening. has_vegas_line = 1 only when a current line exists, else 0 (a real
 -- 0, never NULL); 25-27 are NULL with null_reason no_line_before_tipoff when no line qualifies.
+{{ config(**date_range_incremental_config(cluster_by=['player_lookup'])) }}
 with
 
 spine as (
@@ -14,6 +15,7 @@ spine as (
         game_date,
         game_id
     from {{ ref('int_feature_spine') }}
+    where {{ date_range_filter('game_date') }}
 
 ),
 
@@ -119,37 +121,44 @@ opening_lines as (
     select * from current_book_lines
     where opening_rank = 1
 
+),
+
+line_rows as (
+
+    select
+        spine.player_lookup,
+        spine.game_date,
+        spine.game_id,
+        -- 25
+        current_lines.points_line as vegas_points_line,
+        case when current_lines.points_line is null then 'no_line_before_tipoff' end as vegas_points_line_null_reason,
+        -- 26
+        opening_lines.points_line as vegas_opening_line,
+        case when opening_lines.points_line is null then 'no_line_before_tipoff' end as vegas_opening_line_null_reason,
+        -- 27
+        current_lines.points_line - opening_lines.points_line as vegas_line_move,
+        case when current_lines.points_line is null then 'no_line_before_tipoff' end as vegas_line_move_null_reason,
+        -- 28
+        case when current_lines.points_line is not null then 1 else 0 end as has_vegas_line,
+        cast(null as {{ dbt.type_string() }}) as has_vegas_line_null_reason,
+        current_lines.book as vegas_line_book,
+        current_lines.snapshot_at as vegas_line_snapshot_at,
+        current_lines.minutes_before_tipoff as vegas_line_minutes_before_tipoff,
+        current_lines.line_source as vegas_line_source,
+        opening_lines.snapshot_at as vegas_opening_snapshot_at
+    from spine
+    left join current_lines
+        on
+            current_lines.player_lookup = spine.player_lookup
+            and current_lines.game_id = spine.game_id
+    left join opening_lines
+        on
+            opening_lines.player_lookup = current_lines.player_lookup
+            and opening_lines.game_id = current_lines.game_id
+            and opening_lines.line_source = current_lines.line_source
+            and opening_lines.book = current_lines.book
+
 )
 
-select
-    spine.player_lookup,
-    spine.game_date,
-    spine.game_id,
-    -- 25
-    current_lines.points_line as vegas_points_line,
-    case when current_lines.points_line is null then 'no_line_before_tipoff' end as vegas_points_line_null_reason,
-    -- 26
-    opening_lines.points_line as vegas_opening_line,
-    case when opening_lines.points_line is null then 'no_line_before_tipoff' end as vegas_opening_line_null_reason,
-    -- 27
-    current_lines.points_line - opening_lines.points_line as vegas_line_move,
-    case when current_lines.points_line is null then 'no_line_before_tipoff' end as vegas_line_move_null_reason,
-    -- 28
-    case when current_lines.points_line is not null then 1 else 0 end as has_vegas_line,
-    cast(null as {{ dbt.type_string() }}) as has_vegas_line_null_reason,
-    current_lines.book as vegas_line_book,
-    current_lines.snapshot_at as vegas_line_snapshot_at,
-    current_lines.minutes_before_tipoff as vegas_line_minutes_before_tipoff,
-    current_lines.line_source as vegas_line_source,
-    opening_lines.snapshot_at as vegas_opening_snapshot_at
-from spine
-left join current_lines
-    on
-        current_lines.player_lookup = spine.player_lookup
-        and current_lines.game_id = spine.game_id
-left join opening_lines
-    on
-        opening_lines.player_lookup = current_lines.player_lookup
-        and opening_lines.game_id = current_lines.game_id
-        and opening_lines.line_source = current_lines.line_source
-        and opening_lines.book = current_lines.book
+select {{ contract_columns() }}
+from line_rows

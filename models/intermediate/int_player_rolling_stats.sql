@@ -1,26 +1,32 @@
 -- Grain: player_lookup, game_date (one row per int_feature_spine row, so bounded by `start_date` / `end_date`).
 -- Everything strictly before game_date. Features 0-4, 31, 32 here are the cache-miss fallback, computed by
--- the same macro as player_daily_cache from the player's own games. Owns 11, 12, 21, 29, 30, 33-36.
+-- the same model as player_daily_cache (int_player_prior_game_stats) from the player's own games. Owns 11,
+-- 12, 21, 29, 30, 33-36.
 -- Opponent history (29, 30) covers the previous 365 days across seasons. An empty history is legitimate,
 -- not a failure: games_vs_opponent = 0 is a real value and avg_points_vs_opponent is NULL with null_reason
 -- no_games_vs_opponent (the feature store tags it no_history, never a default).
+{{ config(**date_range_incremental_config(cluster_by=['player_lookup'])) }}
 with
 
 spine as (
 
     select * from {{ ref('int_feature_spine') }}
+    where {{ date_range_filter('game_date') }}
 
 ),
 
 player_games as (
 
+    -- opponent history looks back 365 days from each spine date
     select * from {{ ref('int_player_games') }}
+    where game_date >= (select {{ add_days('min(spine.game_date)', -365) }} from spine)
 
 ),
 
 stats as (
 
-    {{ player_prior_game_stats('spine', 'player_games') }}
+    select * from {{ ref('int_player_prior_game_stats') }}
+    where {{ date_range_filter('game_date') }}
 
 ),
 
@@ -71,98 +77,105 @@ derived as (
             opponent_history.player_lookup = spine.player_lookup
             and opponent_history.game_date = spine.game_date
 
+),
+
+rolling_rows as (
+
+    select
+        player_lookup,
+        game_date,
+        season,
+        team_abbr,
+        opponent_team_abbr,
+        games_played_season,
+        last_played_date,
+        days_since_last_game,
+        games_in_last_14_days,
+        minutes_in_last_7_days,
+        back_to_backs_last_14_days,
+        minutes_avg_season,
+        usage_avg_last_7,
+        usage_games_last_7,
+        usage_avg_season,
+        -- 0-4, 31, 32: cache-miss fallback values
+        points_avg_last_5,
+        points_avg_last_5_null_reason,
+        points_avg_last_10,
+        points_avg_last_10_null_reason,
+        points_avg_season,
+        points_avg_season_null_reason,
+        points_std_last_10,
+        points_std_last_10_null_reason,
+        games_in_last_7_days,
+        games_in_last_7_days_null_reason,
+        minutes_avg_last_10,
+        minutes_avg_last_10_null_reason,
+        ppm_avg_last_10,
+        ppm_avg_last_10_null_reason,
+        -- 11
+        {{ bucket_change('trend_difference', 2, 5) }} as recent_trend,
+        case
+            when games_played_season = 0 then 'no_prior_games'
+            when games_last_10 < 5 then 'too_few_games'
+        end as recent_trend_null_reason,
+        -- 12
+        {{ bucket_change('minutes_change_pct', 0.1, 0.2) }} as minutes_change,
+        case
+            when games_played_season = 0 then 'no_prior_games'
+            when minutes_avg_last_10 is null then 'too_few_games'
+            when not minutes_avg_season > 0 then 'no_minutes_in_season'
+        end as minutes_change_null_reason,
+        -- 21: share of points from free throws over the last 10 played games, needs 5
+        case
+            when games_last_10 >= 5 and points_sum_last_10 > 0
+                then {{ clamp('1.0 * ftm_sum_last_10 / points_sum_last_10', 0, 0.5) }}
+        end as pct_free_throw,
+        case
+            when games_played_season = 0 then 'no_prior_games'
+            when games_last_10 < 5 then 'too_few_games'
+            when not points_sum_last_10 > 0 then 'no_points_in_window'
+        end as pct_free_throw_null_reason,
+        -- 29, 30
+        avg_points_vs_opponent,
+        case when games_vs_opponent = 0 then 'no_games_vs_opponent' end as avg_points_vs_opponent_null_reason,
+        games_vs_opponent,
+        cast(null as {{ dbt.type_string() }}) as games_vs_opponent_null_reason,
+        -- 33: share of the player's last 10 game rows (played or DNP while on the roster) that were DNP, needs 3
+        case when game_rows_last_10 >= 3 then 1.0 * dnp_rows_last_10 / game_rows_last_10 end as dnp_rate,
+        case
+            when game_rows_last_10 = 0 then 'no_prior_games'
+            when game_rows_last_10 < 3 then 'too_few_games'
+        end as dnp_rate_null_reason,
+        -- 34
+        case when games_last_10 >= 5 then points_slope_raw end as pts_slope_10g,
+        case
+            when games_played_season = 0 then 'no_prior_games'
+            when games_last_10 < 5 then 'too_few_games'
+        end as pts_slope_10g_null_reason,
+        -- 35
+        case
+            when points_std_last_10 > 0
+                then {{ clamp('(points_avg_last_5 - points_avg_season) / points_std_last_10', -3, 3) }}
+        end as pts_vs_season_zscore,
+        case
+            when games_played_season = 0 then 'no_prior_games'
+            when points_std_last_10 is null or points_avg_last_5 is null then 'too_few_games'
+            when points_std_last_10 = 0 then 'zero_std_dev'
+        end as pts_vs_season_zscore_null_reason,
+        -- 36
+        case
+            when points_avg_last_5 is null or points_avg_season is null or points_std_last_10 is null then null
+            when points_avg_last_5 > points_avg_season + 1.5 * points_std_last_10 then 1
+            else 0
+        end as breakout_flag,
+        case
+            when games_played_season = 0 then 'no_prior_games'
+            when points_avg_last_5 is null or points_avg_season is null or points_std_last_10 is null
+                then 'too_few_games'
+        end as breakout_flag_null_reason
+    from derived
+
 )
 
-select
-    player_lookup,
-    game_date,
-    season,
-    team_abbr,
-    opponent_team_abbr,
-    games_played_season,
-    last_played_date,
-    days_since_last_game,
-    games_in_last_14_days,
-    minutes_in_last_7_days,
-    back_to_backs_last_14_days,
-    minutes_avg_season,
-    usage_avg_last_7,
-    usage_games_last_7,
-    usage_avg_season,
-    -- 0-4, 31, 32: cache-miss fallback values
-    points_avg_last_5,
-    points_avg_last_5_null_reason,
-    points_avg_last_10,
-    points_avg_last_10_null_reason,
-    points_avg_season,
-    points_avg_season_null_reason,
-    points_std_last_10,
-    points_std_last_10_null_reason,
-    games_in_last_7_days,
-    games_in_last_7_days_null_reason,
-    minutes_avg_last_10,
-    minutes_avg_last_10_null_reason,
-    ppm_avg_last_10,
-    ppm_avg_last_10_null_reason,
-    -- 11
-    {{ bucket_change('trend_difference', 2, 5) }} as recent_trend,
-    case
-        when games_played_season = 0 then 'no_prior_games'
-        when games_last_10 < 5 then 'too_few_games'
-    end as recent_trend_null_reason,
-    -- 12
-    {{ bucket_change('minutes_change_pct', 0.1, 0.2) }} as minutes_change,
-    case
-        when games_played_season = 0 then 'no_prior_games'
-        when minutes_avg_last_10 is null then 'too_few_games'
-        when not minutes_avg_season > 0 then 'no_minutes_in_season'
-    end as minutes_change_null_reason,
-    -- 21: share of points from free throws over the last 10 played games, needs 5
-    case
-        when games_last_10 >= 5 and points_sum_last_10 > 0
-            then {{ clamp('1.0 * ftm_sum_last_10 / points_sum_last_10', 0, 0.5) }}
-    end as pct_free_throw,
-    case
-        when games_played_season = 0 then 'no_prior_games'
-        when games_last_10 < 5 then 'too_few_games'
-        when not points_sum_last_10 > 0 then 'no_points_in_window'
-    end as pct_free_throw_null_reason,
-    -- 29, 30
-    avg_points_vs_opponent,
-    case when games_vs_opponent = 0 then 'no_games_vs_opponent' end as avg_points_vs_opponent_null_reason,
-    games_vs_opponent,
-    cast(null as {{ dbt.type_string() }}) as games_vs_opponent_null_reason,
-    -- 33: share of the player's last 10 game rows (played or DNP while on the roster) that were DNP, needs 3
-    case when game_rows_last_10 >= 3 then 1.0 * dnp_rows_last_10 / game_rows_last_10 end as dnp_rate,
-    case
-        when game_rows_last_10 = 0 then 'no_prior_games'
-        when game_rows_last_10 < 3 then 'too_few_games'
-    end as dnp_rate_null_reason,
-    -- 34
-    case when games_last_10 >= 5 then points_slope_raw end as pts_slope_10g,
-    case
-        when games_played_season = 0 then 'no_prior_games'
-        when games_last_10 < 5 then 'too_few_games'
-    end as pts_slope_10g_null_reason,
-    -- 35
-    case
-        when points_std_last_10 > 0
-            then {{ clamp('(points_avg_last_5 - points_avg_season) / points_std_last_10', -3, 3) }}
-    end as pts_vs_season_zscore,
-    case
-        when games_played_season = 0 then 'no_prior_games'
-        when points_std_last_10 is null or points_avg_last_5 is null then 'too_few_games'
-        when points_std_last_10 = 0 then 'zero_std_dev'
-    end as pts_vs_season_zscore_null_reason,
-    -- 36
-    case
-        when points_avg_last_5 is null or points_avg_season is null or points_std_last_10 is null then null
-        when points_avg_last_5 > points_avg_season + 1.5 * points_std_last_10 then 1
-        else 0
-    end as breakout_flag,
-    case
-        when games_played_season = 0 then 'no_prior_games'
-        when points_avg_last_5 is null or points_avg_season is null or points_std_last_10 is null
-            then 'too_few_games'
-    end as breakout_flag_null_reason
-from derived
+select {{ contract_columns() }}
+from rolling_rows

@@ -5,6 +5,7 @@
 -- else mid-range >= 0.35, else balanced). NULL reasons: no_shot_data_for_season (2024-25 has no shot file),
 -- no_shot_data_for_date (the shot data ends before the previous game day, e.g. playoffs), no_prior_games,
 -- too_few_games.
+{{ config(**date_range_incremental_config(cluster_by=['player_lookup'])) }}
 {%- set min_games = var('shot_min_games', 3) %}
 
 with
@@ -16,12 +17,14 @@ spine as (
         game_date,
         season
     from {{ ref('int_feature_spine') }}
+    where {{ date_range_filter('game_date') }}
 
 ),
 
 coverage as (
 
     select * from {{ ref('int_shot_data_coverage') }}
+    where {{ date_range_filter('game_date') }}
 
 ),
 
@@ -37,7 +40,10 @@ shot_games as (
         sum(three_attempts) over last_10 as three_attempts_last_10,
         sum(field_goal_attempts) over last_10 as field_goal_attempts_last_10
     from {{ ref('int_shot_zone_games') }}
-    where player_lookup is not null
+    where
+        player_lookup is not null
+        -- windows are per player and season: the spine's seasons only
+        and season in (select spine.season from spine)
     window last_10 as (
         partition by player_lookup, season order by game_date, game_id rows between 9 preceding and current row
     )
@@ -157,31 +163,38 @@ final as (
             profile.player_lookup = rates.player_lookup
             and profile.game_date = rates.game_date
 
+),
+
+profiles as (
+
+    select
+        player_lookup,
+        game_date,
+        season,
+        shot_games_in_window,
+        field_goal_attempts_last_10,
+        pct_paint,
+        null_reason as pct_paint_null_reason,
+        pct_mid_range,
+        null_reason as pct_mid_range_null_reason,
+        pct_three,
+        null_reason as pct_three_null_reason,
+        case
+            when null_reason is not null then null
+            when pct_paint >= 0.40 then 'paint'
+            when pct_three >= 0.40 then 'perimeter'
+            when pct_mid_range >= 0.35 then 'mid_range'
+            else 'balanced'
+        end as primary_zone,
+        case
+            when null_reason is not null then null
+            when pct_paint >= 0.40 then pct_paint
+            when pct_three >= 0.40 then pct_three
+            when pct_mid_range >= 0.35 then pct_mid_range
+        end as primary_zone_rate
+    from final
+
 )
 
-select
-    player_lookup,
-    game_date,
-    season,
-    shot_games_in_window,
-    field_goal_attempts_last_10,
-    pct_paint,
-    null_reason as pct_paint_null_reason,
-    pct_mid_range,
-    null_reason as pct_mid_range_null_reason,
-    pct_three,
-    null_reason as pct_three_null_reason,
-    case
-        when null_reason is not null then null
-        when pct_paint >= 0.40 then 'paint'
-        when pct_three >= 0.40 then 'perimeter'
-        when pct_mid_range >= 0.35 then 'mid_range'
-        else 'balanced'
-    end as primary_zone,
-    case
-        when null_reason is not null then null
-        when pct_paint >= 0.40 then pct_paint
-        when pct_three >= 0.40 then pct_three
-        when pct_mid_range >= 0.35 then pct_mid_range
-    end as primary_zone_rate
-from final
+select {{ contract_columns() }}
+from profiles

@@ -2,6 +2,9 @@
 -- history a feature for that date reads: the season has shot data at all, and the shot data reaches the
 -- latest game day of the season before the date. Drives the null reasons no_shot_data_for_season and
 -- no_shot_data_for_date of the shot-zone features (a missing source is never read as zero attempts).
+-- A view: one row per game date, from stored models.
+{{ config(materialized='view') }}
+
 with
 
 game_dates as (

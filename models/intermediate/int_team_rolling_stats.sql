@@ -4,6 +4,7 @@
 -- team_win_pct (season, needs 5 games). The opponent features opponent_def_rating and opponent_pace are the
 -- opponent's own last-15 defensive rating and pace (read from the opponent's row of the same date), so the
 -- feature store reads all five from the player's team row.
+{{ config(**date_range_incremental_config(cluster_by=['team_abbr'])) }}
 {%- set min_games = var('team_min_games', 3) %}
 
 with
@@ -19,7 +20,9 @@ games as (
 
 team_games as (
 
+    -- a team's rolling stats read its games of the same season
     select * from {{ ref('int_team_games') }}
+    where season in (select games.season from games)
 
 ),
 
@@ -117,36 +120,43 @@ team_rows as (
             aggregated.team_abbr = team_dates.team_abbr
             and aggregated.game_date = team_dates.game_date
 
+),
+
+team_rows_with_opponent as (
+
+    select
+        team.team_abbr,
+        team.game_date,
+        team.season,
+        team.opponent_team_abbr,
+        team.team_games_season,
+        team.pace_last_10,
+        team.off_rating_last_10,
+        team.pace_last_15,
+        team.def_rating_last_15,
+        -- 22, 23, 24: the team's own
+        team.pace_last_10 as team_pace,
+        team.rolling_null_reason as team_pace_null_reason,
+        team.off_rating_last_10 as team_off_rating,
+        team.rolling_null_reason as team_off_rating_null_reason,
+        team.win_pct_season as team_win_pct,
+        team.win_pct_null_reason as team_win_pct_null_reason,
+        -- 13, 14: the opponent's last 15 games
+        opponent.def_rating_last_15 as opponent_def_rating,
+        case when opponent.team_abbr is null then 'no_team_games' else opponent.rolling_null_reason end
+            as opponent_def_rating_null_reason,
+        opponent.pace_last_15 as opponent_pace,
+        case when opponent.team_abbr is null then 'no_team_games' else opponent.rolling_null_reason end
+            as opponent_pace_null_reason,
+        -- the opponent's last-10 pace, for the expected game pace of the pace composite
+        opponent.pace_last_10 as opponent_pace_last_10
+    from team_rows as team
+    left join team_rows as opponent
+        on
+            opponent.team_abbr = team.opponent_team_abbr
+            and opponent.game_date = team.game_date
+
 )
 
-select
-    team.team_abbr,
-    team.game_date,
-    team.season,
-    team.opponent_team_abbr,
-    team.team_games_season,
-    team.pace_last_10,
-    team.off_rating_last_10,
-    team.pace_last_15,
-    team.def_rating_last_15,
-    -- 22, 23, 24: the team's own
-    team.pace_last_10 as team_pace,
-    team.rolling_null_reason as team_pace_null_reason,
-    team.off_rating_last_10 as team_off_rating,
-    team.rolling_null_reason as team_off_rating_null_reason,
-    team.win_pct_season as team_win_pct,
-    team.win_pct_null_reason as team_win_pct_null_reason,
-    -- 13, 14: the opponent's last 15 games
-    opponent.def_rating_last_15 as opponent_def_rating,
-    case when opponent.team_abbr is null then 'no_team_games' else opponent.rolling_null_reason end
-        as opponent_def_rating_null_reason,
-    opponent.pace_last_15 as opponent_pace,
-    case when opponent.team_abbr is null then 'no_team_games' else opponent.rolling_null_reason end
-        as opponent_pace_null_reason,
-    -- the opponent's last-10 pace, for the expected game pace of the pace composite
-    opponent.pace_last_10 as opponent_pace_last_10
-from team_rows as team
-left join team_rows as opponent
-    on
-        opponent.team_abbr = team.opponent_team_abbr
-        and opponent.game_date = team.game_date
+select {{ contract_columns() }}
+from team_rows_with_opponent

@@ -3,6 +3,7 @@
 -- of the season strictly before the date, minus the league's percentage in that zone over the season before
 -- the date, in percentage points (positive = the defense allows more than the league). Needs var
 -- team_min_games (default 3) games; null reasons as in int_player_shot_zone_profile.
+{{ config(**date_range_incremental_config(cluster_by=['team_abbr'])) }}
 {%- set min_games = var('team_min_games', 3) %}
 
 with
@@ -41,6 +42,7 @@ team_dates as (
 coverage as (
 
     select * from {{ ref('int_shot_data_coverage') }}
+    where {{ date_range_filter('game_date') }}
 
 ),
 
@@ -58,7 +60,10 @@ defended_games as (
         sum(three_attempts) as three_attempts,
         sum(three_makes) as three_makes
     from {{ ref('int_shot_zone_games') }}
-    where defending_team_abbr is not null
+    where
+        defending_team_abbr is not null
+        -- the league's and each team's figures are of the same season as the date
+        and season in (select team_dates.season from team_dates)
     group by 1, 2, 3, 4
 
 ),

@@ -170,7 +170,8 @@ def test_a_failed_upstream_model_fails_its_chunks_and_resume_builds_them(sample_
         con.execute("alter table raw.team_game_logs rename to team_game_logs_away")
     broken = run_cli(backfill_args(dates, 1), sample_copy)
     assert broken.returncode == 1
-    assert "stg_nba_stats__team_game_logs" in broken.stdout  # the model that failed, with its error
+    # the model that failed, with its error: the load index, which reads every raw table, names the table
+    assert "stg_loads__file_dates" in broken.stdout and "team_game_logs" in broken.stdout
     assert "2 chunk(s) failed" in broken.stderr
     assert [(i, s) for i, s, _, _, _ in chunk_rows(sample_copy)] == [(0, "failed"), (1, "failed")]
 

@@ -65,9 +65,19 @@ def test_parse_bigquery_target_without_credentials(tmp_path: Path) -> None:
         # Static partitions or dynamic insert_overwrite, never an append that could duplicate a rerun.
         assert config["incremental_strategy"] in ("insert_overwrite", "merge")
     for uid, config in partitioned.items():
-        assert config["partition_by"]["field"] == "game_date", uid
+        # player- and team-date tables by game_date; a full-history table of snapshots or scrapes by the date
+        # it is kept by (its late-row rule's key: a Rotowire line has no game date until it is resolved)
+        key = (config.get("meta") or {}).get("history", {}).get("key", "game_date")
+        assert config["partition_by"]["field"] == key, uid
         assert config["partition_by"]["data_type"] == "date", uid
         assert config.get("cluster_by"), f"{uid} is partitioned but not clustered"
+    history = [uid for uid, n in nodes.items() if (n["config"].get("meta") or {}).get("history")]
+    assert "model.nba_props.int_player_games" in history
+    for uid in history:
+        # a MERGE without key appends (no scripting: the emulator runs it); the post-hook deletes old versions
+        assert nodes[uid]["config"]["incremental_strategy"] == "merge", uid
+        assert not nodes[uid]["config"].get("unique_key"), uid
+        assert "partition_by" in nodes[uid]["config"], uid
 
 
 # --- the emulator ---------------------------------------------------------------------------------------
@@ -268,6 +278,57 @@ def test_emulator_script_cli_reports_a_missing_warehouse(tmp_path: Path) -> None
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     shutil.rmtree(tmp_path / "work", ignore_errors=True)
+
+
+def test_history_models_rebuild_a_changed_day_on_the_emulator(emulator_build, dbt_vars) -> None:
+    """The incremental path of the full-history models on BigQuery SQL: a day of box scores loaded again as a
+    new file (one more point each) is picked up by the next run, which replaces that day's rows of
+    int_player_games (MERGE without key, then the post-hook's DELETE), one row per player and game."""
+    work, client, env = emulator_build["work"], emulator_build["client"], emulator_build["env"]
+    if "model.nba_props.int_player_games" not in emulator_build["counts"]:
+        pytest.skip("int_player_games is not in the project")
+    manifest = json.loads((work / "target-bigquery_emulator" / "manifest.json").read_text())
+    node = manifest["nodes"]["model.nba_props.int_player_games"]
+    games = f"`{node['database']}`.`{node['schema']}`.`{node['alias']}`"
+    raw = f"`{bq.DEFAULT_PROJECT}`.`{bq.RAW_SCHEMA}`.`player_game_logs`"
+    day = str(
+        next(iter(client.query(f"select max(game_date) as d from {games} where not is_dnp").result())).d
+    )
+
+    def points() -> dict:
+        rows = client.query(
+            f"select player_lookup, game_id, points from {games} "
+            f"where game_date = date '{day}' and not is_dnp"
+        ).result()
+        return {(r.player_lookup, r.game_id): r.points for r in rows}
+
+    before = points()
+    assert before, f"no played rows on {day} in the emulator slice"
+    replaced = {
+        "pts": "cast(cast(pts as int64) + 1 as string)",
+        "_source_file": "'corrected_day.csv'",
+        "_load_id": "'player_game_logs:corrected'",
+        "_loaded_at": "current_timestamp()",
+    }
+    table = client.get_table(f"{bq.DEFAULT_PROJECT}.{bq.RAW_SCHEMA}.player_game_logs")
+    names = [field.name for field in table.schema]
+    select = ", ".join(f"{replaced.get(name, name)} as {name}" for name in names)
+    client.query(
+        f"insert into {raw} ({', '.join(names)}) select {select} from {raw} where game_date = '{day}'"
+    ).result()
+    proc = bq.run_dbt(["run", "--select", "+ml_feature_store_v2"], "bigquery_emulator", work, env, dbt_vars)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    after = points()
+    assert set(after) == set(before)
+    assert all(after[k] == before[k] + 1 for k in before), "the corrected day was not rebuilt"
+    row = next(
+        iter(
+            client.query(
+                f"select count(*) as n, count(distinct concat(player_lookup, '|', game_id)) as k from {games}"
+            ).result()
+        )
+    )
+    assert row.n == row.k == emulator_build["counts"]["model.nba_props.int_player_games"]
 
 
 # Last in the module: under xdist this worker starts on the emulator while the other builds the sample.

@@ -8,3 +8,11 @@
     {%- if end_date %}{% do conditions.append(column ~ " <= cast('" ~ end_date ~ "' as date)") %}{% endif -%}
     ({{ conditions | join(' and ') if conditions else '1 = 1' }})
 {%- endmacro %}
+
+
+{#- The seasons of the dates in the run's range (every season without a range), as a subquery: a date-bounded
+    model reads history of these seasons only, so a day's build does not grow with the seasons kept. -#}
+{% macro range_seasons() -%}
+    (select distinct range_games.season from {{ ref('int_games') }} as range_games
+    where {{ date_range_filter('range_games.game_date') }})
+{%- endmacro %}

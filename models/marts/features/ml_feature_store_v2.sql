@@ -19,13 +19,7 @@
 
 {%- set contract = feature_contract() -%}
 
-{{ config(
-    materialized='incremental',
-    on_schema_change='fail',
-    full_refresh=feature_store_full_refresh(),
-    pre_hook="{{ feature_store_clear_range() }}",
-    **feature_store_incremental_config()
-) }}
+{{ config(**date_range_incremental_config(cluster_by=['player_lookup', 'feature_version'])) }}
 
 {#- One join per (upstream model, key): the player's own row, or a team model read as the team or opponent. -#}
 {%- set joins = [] -%}
@@ -38,19 +32,6 @@
 {%- for j in joins if j.alias == alias -%}{%- do j.features.append(f.name) -%}{%- endfor -%}
 {%- endfor -%}
 {%- endfor -%}
-
-{#- Columns each upstream actually has (at execution): a missing null_reason column degrades to a generic
-    reason instead of failing, a missing feature column is a broken interface and fails loudly. -#}
-{%- set upstream_columns = {} -%}
-{%- if execute -%}
-{%- for j in joins -%}
-{%- set cols = adapter.get_columns_in_relation(ref(j.model)) | map(attribute='name') | map('lower') | list -%}
-{%- for name in j.features if cols and name not in cols -%}
-            {{ exceptions.raise_compiler_error(j.model ~ " has no column " ~ name ~ " (docs/model_interfaces.md)") }}
-        {%- endfor -%}
-{%- do upstream_columns.update({j.alias: cols}) -%}
-{%- endfor -%}
-{%- endif -%}
 
 with
 
@@ -82,10 +63,8 @@ spine as (
         game_date,
         {%- for name in j.features %}
         {{ name }},
-        {%- if (name ~ '_null_reason') in upstream_columns.get(j.alias, []) %}
         {{ name }}_null_reason,
-        {%- endif %}
-        {%- if (name ~ '_source') in upstream_columns.get(j.alias, []) %}
+        {%- if feature_input_has_source(j, name) %}
         {{ name }}_source,
         {%- endif %}
         {%- endfor %}
@@ -111,33 +90,33 @@ inputs as (
         {%- if f.fallback_model %}
         {%- set fallback = joins | selectattr('alias', 'equalto', f.fallback_model ~ '__player') | first %}
         case
-            when {{ feature_input_flags_default(primary, f.name, upstream_columns) }} then null
+            when {{ feature_input_flags_default(primary, f.name) }} then null
             else {{ primary.alias }}.{{ f.name }}
         end as {{ f.name }}__primary,
         case
-            when {{ feature_input_flags_default(fallback, f.name, upstream_columns) }} then null
+            when {{ feature_input_flags_default(fallback, f.name) }} then null
             else {{ fallback.alias }}.{{ f.name }}
         end as {{ f.name }}__fallback,
         case
             when {{ primary.alias }}.has_row is null
-                then coalesce({{ feature_input_null_reason(fallback, f.name, upstream_columns) }}, 'no_cache_row')
+                then coalesce({{ feature_input_null_reason(fallback, f.name) }}, 'no_cache_row')
             else coalesce(
-                {{ feature_input_null_reason(primary, f.name, upstream_columns) }},
-                {{ feature_input_null_reason(fallback, f.name, upstream_columns) }},
+                {{ feature_input_null_reason(primary, f.name) }},
+                {{ feature_input_null_reason(fallback, f.name) }},
                 case when {{ fallback.alias }}.has_row is null then 'no_row_in_{{ f.fallback_model }}' end,
                 'no_value_from_{{ f.upstream_model }}'
             )
         end as {{ f.name }}__null_reason,
         {%- else %}
         case
-            when {{ feature_input_flags_default(primary, f.name, upstream_columns) }} then null
+            when {{ feature_input_flags_default(primary, f.name) }} then null
             else {{ primary.alias }}.{{ f.name }}
         end as {{ f.name }}__primary,
         cast(null as {{ feature_float_type() }}) as {{ f.name }}__fallback,
         case
             when {{ primary.alias }}.has_row is null then 'no_row_in_{{ f.upstream_model }}'
-            when {{ feature_input_flags_default(primary, f.name, upstream_columns) }} then 'upstream_constant_stand_in'
-            else coalesce({{ feature_input_null_reason(primary, f.name, upstream_columns) }}, 'no_value_from_{{ f.upstream_model }}')
+            when {{ feature_input_flags_default(primary, f.name) }} then 'upstream_constant_stand_in'
+            else coalesce({{ feature_input_null_reason(primary, f.name) }}, 'no_value_from_{{ f.upstream_model }}')
         end as {{ f.name }}__null_reason,
         {%- endif %}
         {%- endfor %}

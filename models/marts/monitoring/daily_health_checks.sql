@@ -67,9 +67,7 @@ drifted_rows_by_date as (
 
 box_score_dates as (
 
-    select distinct game_date from {{ ref('stg_nba_stats__player_game_logs') }}
-    union distinct
-    select distinct game_date from {{ ref('stg_nba_stats__playoff_player_boxes') }}
+    select distinct game_date from {{ ref('int_player_box_scores') }}
 
 ),
 

@@ -20,12 +20,7 @@ box_scores as (
     select
         player_lookup,
         game_id
-    from {{ ref('stg_nba_stats__player_game_logs') }}
-    union all
-    select
-        player_lookup,
-        game_id
-    from {{ ref('stg_nba_stats__playoff_player_boxes') }}
+    from {{ ref('int_player_box_scores') }}
 
 ),
 

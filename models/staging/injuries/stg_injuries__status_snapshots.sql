@@ -1,9 +1,22 @@
 -- One row per snapshot, team and player: the injury-report status at that scrape.
+-- Incremental by the snapshot's ET date (macro history_incremental_config): a run re-stages the dates of the
+-- files loaded since the last run from every load holding them.
+{%- set history = {
+    'key': 'snapshot_date_et',
+    'changes': [{'raw': ['injury_status_snapshots'], 'days': [0, 0]}],
+} %}
+{{ config(**history_incremental_config(history, cluster_by=['team_abbr'])) }}
+{{ history_depends_on(history) }}
+{%- set changed = history_changed_key_list(history) if is_incremental() else none %}
+
 with
 
 source as (
 
     select * from {{ source('injuries', 'injury_status_snapshots') }}
+    {%- if is_incremental() %}
+    where {{ history_source_loads('injury_status_snapshots', changed, history) }}
+    {%- endif %}
 
 ),
 
@@ -87,5 +100,10 @@ select
     player_name,
     player_lookup,
     status,
-    status_detail
+    status_detail,
+    {{ history_columns(history) }}
 from deduplicated
+{%- if is_incremental() %}
+where {{ history_key_in('snapshot_date_et', changed, history) }}
+{%- endif %}
+{{ history_order_by('snapshot_date_et') }}

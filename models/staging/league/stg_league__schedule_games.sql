@@ -44,5 +44,6 @@ select
     season,
     season_type,
     home_team_abbr,
-    away_team_abbr
+    away_team_abbr,
+    {{ matchup_key('home_team_abbr', 'away_team_abbr') }} as matchup_key
 from deduplicated

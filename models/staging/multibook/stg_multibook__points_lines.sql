@@ -1,9 +1,22 @@
 -- One row per scrape date, book, game and player: the main Points line (alternates and milestone ladders dropped).
+-- Incremental by scrape date (macro history_incremental_config): a run re-stages the dates of the files
+-- loaded since the last run from every load holding them.
+{%- set history = {
+    'key': 'scrape_date',
+    'changes': [{'raw': ['multibook_props'], 'days': [0, 0]}],
+} %}
+{{ config(**history_incremental_config(history, cluster_by=['player_lookup', 'book'])) }}
+{{ history_depends_on(history) }}
+{%- set changed = history_changed_key_list(history) if is_incremental() else none %}
+
 with
 
 source as (
 
     select * from {{ source('multibook', 'multibook_props') }}
+    {%- if is_incremental() %}
+    where {{ history_source_loads('multibook_props', changed, history) }}
+    {%- endif %}
 
 ),
 
@@ -65,6 +78,7 @@ final as (
         game,
         home_team_abbr,
         away_team_abbr,
+        {{ matchup_key('home_team_abbr', 'away_team_abbr') }} as matchup_key,
         book,
         player_name,
         player_lookup,
@@ -81,4 +95,11 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    {{ history_columns(history) }}
+from final
+{%- if is_incremental() %}
+where {{ history_key_in('scrape_date', changed, history) }}
+{%- endif %}
+{{ history_order_by('scrape_date') }}

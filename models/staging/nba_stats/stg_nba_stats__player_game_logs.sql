@@ -1,9 +1,22 @@
 -- One row per player per regular-season game played (NBA.com LeagueGameLog). DNPs are absent at the source.
+-- Incremental by game date (macro history_incremental_config): the per-row normalisation (player names, team
+-- codes) runs for the dates of new or changed files only, not for every season on every build.
+{%- set history = {
+    'key': 'game_date',
+    'changes': [{'raw': ['player_game_logs'], 'days': [0, 0]}],
+} %}
+{{ config(**history_incremental_config(history, cluster_by=['player_lookup'])) }}
+{{ history_depends_on(history) }}
+{%- set changed = history_changed_key_list(history) if is_incremental() else none %}
+
 with
 
 source as (
 
     select * from {{ source('nba_stats', 'player_game_logs') }}
+    {%- if is_incremental() %}
+    where {{ history_source_loads('player_game_logs', changed, history) }}
+    {%- endif %}
 
 ),
 
@@ -58,4 +71,12 @@ deduplicated as (
 
 )
 
-select {{ star_except(['_loaded_at', '_row_number']) }} from deduplicated
+select
+    {{ star_except(['_loaded_at', '_row_number']) }},
+    {{ matchup_key('team_abbr', 'opponent_team_abbr') }} as matchup_key,
+    {{ history_columns(history) }}
+from deduplicated
+{%- if is_incremental() %}
+where {{ history_key_in('game_date', changed, history) }}
+{%- endif %}
+{{ history_order_by('game_date') }}

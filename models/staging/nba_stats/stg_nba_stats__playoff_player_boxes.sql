@@ -1,9 +1,21 @@
 -- One row per player per playoff (004) or play-in (005) game, with starter flag and usage.
+-- Incremental by game date (macro history_incremental_config), like the regular-season logs.
+{%- set history = {
+    'key': 'game_date',
+    'changes': [{'raw': ['playoff_player_boxes'], 'days': [0, 0]}],
+} %}
+{{ config(**history_incremental_config(history, cluster_by=['player_lookup'])) }}
+{{ history_depends_on(history) }}
+{%- set changed = history_changed_key_list(history) if is_incremental() else none %}
+
 with
 
 source as (
 
     select * from {{ source('nba_stats', 'playoff_player_boxes') }}
+    {%- if is_incremental() %}
+    where {{ history_source_loads('playoff_player_boxes', changed, history) }}
+    {%- endif %}
 
 ),
 
@@ -65,4 +77,12 @@ deduplicated as (
 
 )
 
-select {{ star_except(['_loaded_at', '_row_number']) }} from deduplicated
+select
+    {{ star_except(['_loaded_at', '_row_number']) }},
+    {{ matchup_key('team_abbr', 'opponent_team_abbr') }} as matchup_key,
+    {{ history_columns(history) }}
+from deduplicated
+{%- if is_incremental() %}
+where {{ history_key_in('game_date', changed, history) }}
+{%- endif %}
+{{ history_order_by('game_date') }}

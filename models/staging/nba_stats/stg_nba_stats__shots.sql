@@ -1,9 +1,22 @@
 -- One row per field-goal attempt (or per aggregated zone row of a sample file, with shot_count).
+-- Incremental by game date (macro history_incremental_config): a run re-stages the dates of the files loaded
+-- since the last run from every load holding them.
+{%- set history = {
+    'key': 'game_date',
+    'changes': [{'raw': ['shots'], 'days': [0, 0]}],
+} %}
+{{ config(**history_incremental_config(history, cluster_by=['player_id'])) }}
+{{ history_depends_on(history) }}
+{%- set changed = history_changed_key_list(history) if is_incremental() else none %}
+
 with
 
 source as (
 
     select * from {{ source('nba_stats', 'shots') }}
+    {%- if is_incremental() %}
+    where {{ history_source_loads('shots', changed, history) }}
+    {%- endif %}
 
 ),
 
@@ -42,6 +55,19 @@ renamed as (
     left join teams
         on cast(teams.team_id as bigint) = cast({{ try_cast('source.team_id', dbt.type_float()) }} as bigint)
 
+),
+
+final as (
+
+    select * from renamed
+
 )
 
-select * from renamed
+select
+    *,
+    {{ history_columns(history) }}
+from final
+{%- if is_incremental() %}
+where {{ history_key_in('game_date', changed, history) }}
+{%- endif %}
+{{ history_order_by('game_date') }}

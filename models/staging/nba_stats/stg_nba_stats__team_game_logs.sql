@@ -55,6 +55,7 @@ final as (
         season_type,
         team_abbr,
         opponent_team_abbr,
+        {{ matchup_key('team_abbr', 'opponent_team_abbr') }} as matchup_key,
         is_home,
         points,
         opponent_points,

@@ -1,9 +1,21 @@
 -- One row per event and pull: the game an Odds API event names (teams, commence time) as of each pull.
+-- Incremental by the game's ET date (the event's commence time; macro history_incremental_config).
+{%- set history = {
+    'key': 'game_date',
+    'changes': [{'raw': ['oddsapi_player_props'], 'days': [0, 0]}],
+} %}
+{{ config(**history_incremental_config(history, cluster_by=['matchup_key'])) }}
+{{ history_depends_on(history) }}
+{%- set changed = history_changed_key_list(history) if is_incremental() else none %}
+
 with
 
 source as (
 
     select * from {{ source('odds_api', 'oddsapi_player_props') }}
+    {%- if is_incremental() %}
+    where {{ history_source_loads('oddsapi_player_props', changed, history) }}
+    {%- endif %}
 
 ),
 
@@ -22,7 +34,7 @@ pulls as (
 
 ),
 
-final as (
+parsed as (
 
     select distinct
         trim(event_id) as event_id,
@@ -33,6 +45,27 @@ final as (
         {{ parse_utc_timestamp('market_last_update') }} as snapshot_at
     from pulls
 
+),
+
+final as (
+
+    select
+        event_id,
+        tipoff_at,
+        game_date,
+        home_team_abbr,
+        away_team_abbr,
+        {{ matchup_key('home_team_abbr', 'away_team_abbr') }} as matchup_key,
+        snapshot_at
+    from parsed
+
 )
 
-select * from final
+select
+    *,
+    {{ history_columns(history) }}
+from final
+{%- if is_incremental() %}
+where {{ history_key_in('game_date', changed, history) }}
+{%- endif %}
+{{ history_order_by('game_date') }}

@@ -1,9 +1,22 @@
 -- One row per event, snapshot, book and player: the main Points line (alternates dropped, counted).
+-- Incremental by the game's ET date (the event's commence time; macro history_incremental_config): a run
+-- re-stages the dates of the files loaded since the last run from every load holding them.
+{%- set history = {
+    'key': 'game_date',
+    'changes': [{'raw': ['oddsapi_player_props'], 'days': [0, 0]}],
+} %}
+{{ config(**history_incremental_config(history, cluster_by=['player_lookup', 'book'])) }}
+{{ history_depends_on(history) }}
+{%- set changed = history_changed_key_list(history) if is_incremental() else none %}
+
 with
 
 source as (
 
     select * from {{ source('odds_api', 'oddsapi_player_props') }}
+    {%- if is_incremental() %}
+    where {{ history_source_loads('oddsapi_player_props', changed, history) }}
+    {%- endif %}
 
 ),
 
@@ -85,6 +98,7 @@ final as (
         {{ utc_to_et_date('tipoff_at') }} as game_date,
         home_team_abbr,
         away_team_abbr,
+        {{ matchup_key('home_team_abbr', 'away_team_abbr') }} as matchup_key,
         snapshot_at,
         book,
         player_name,
@@ -99,4 +113,11 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    {{ history_columns(history) }}
+from final
+{%- if is_incremental() %}
+where {{ history_key_in('game_date', changed, history) }}
+{%- endif %}
+{{ history_order_by('game_date') }}

@@ -1,9 +1,23 @@
 -- One row per snapshot, book and player: the Points line with Over and Under paired.
+-- Incremental by the snapshot's ET date (macro history_incremental_config): a run re-stages the dates of the
+-- files loaded since the last run (and of a changed file's old content) from every load holding those dates,
+-- so duplicates across files are settled as in a full build; nothing else is read.
+{%- set history = {
+    'key': 'snapshot_date_et',
+    'changes': [{'raw': ['rotowire_prop_snapshots'], 'days': [0, 0]}],
+} %}
+{{ config(**history_incremental_config(history, cluster_by=['player_lookup', 'book'])) }}
+{{ history_depends_on(history) }}
+{%- set changed = history_changed_key_list(history) if is_incremental() else none %}
+
 with
 
 source as (
 
     select * from {{ source('rotowire', 'rotowire_prop_snapshots') }}
+    {%- if is_incremental() %}
+    where {{ history_source_loads('rotowire_prop_snapshots', changed, history) }}
+    {%- endif %}
 
 ),
 
@@ -99,4 +113,11 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    {{ history_columns(history) }}
+from final
+{%- if is_incremental() %}
+where {{ history_key_in('snapshot_date_et', changed, history) }}
+{%- endif %}
+{{ history_order_by('snapshot_date_et') }}
