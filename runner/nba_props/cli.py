@@ -23,6 +23,8 @@ COMMANDS = {
     "validate-daily": "validate_daily",
     "report": "report",
     "coverage": "coverage",
+    "daily": "daily",
+    "watch": "watch",
     "demo": "demo",
 }
 

@@ -108,3 +108,14 @@ def one_line(value: object, limit: int = 300) -> str:
     """A dbt message (often several indented lines) squeezed onto one line."""
     text = " ".join(str(value or "").split())
     return text[:limit] if text else "unknown error"
+
+
+def release_warehouse(settings: Settings) -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process after an invocation (it keeps it for
+    the next one, and closes it at exit with this same hook). A long-running `nba-props watch` calls it after
+    each cycle so that other processes (a query, `validate-daily`, a backfill after the watcher) can open the
+    warehouse file between cycles; the next invocation opens it again."""
+    if settings.is_duckdb:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+        DuckDBConnectionManager.close_all_connections()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 from typing import Any
 
 import click
@@ -47,8 +49,42 @@ class TimestampType(click.ParamType):
         return ts.astimezone(dt.UTC)
 
 
+class DurationType(click.ParamType):
+    """A duration such as 10m, 90s, 1h or 1h30m (a bare number is seconds). Returned in seconds."""
+
+    name = "duration"
+    UNITS = {"h": 3600, "m": 60, "s": 1}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, int | float):
+            return float(value)
+        text = str(value).strip().lower()
+        if re.fullmatch(r"\d+(\.\d+)?", text):
+            return float(text)
+        parts = re.findall(r"(\d+(?:\.\d+)?)([hms])", text)
+        if not parts or "".join(n + u for n, u in parts) != text:
+            self.fail(f"{value!r} is not a duration (use e.g. 10m, 90s, 1h30m)", param, ctx)
+        return sum(float(n) * self.UNITS[u] for n, u in parts)
+
+
+class UntilType(click.ParamType):
+    """`last-tipoff` (the last tip-off of the date, read from the warehouse each cycle) or a timestamp."""
+
+    name = "until"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, dt.datetime) or value == LAST_TIPOFF:
+            return value
+        if str(value).strip().lower() == LAST_TIPOFF:
+            return LAST_TIPOFF
+        return TIMESTAMP.convert(value, param, ctx)
+
+
+LAST_TIPOFF = "last-tipoff"
 DATE = DateType()
 TIMESTAMP = TimestampType()
+DURATION = DurationType()
+UNTIL = UntilType()
 
 game_date = click.option(
     "--date", "game_date", type=DATE, required=True, help="Game date (YYYY-MM-DD, US Eastern)."
@@ -97,6 +133,56 @@ refresh = click.option(
     "refresh",
     default=None,
     help="Rebuild the monitoring marts first (default: only when the feature store is newer).",
+)
+game_day = click.option(
+    "--date",
+    "game_date",
+    type=DATE,
+    default=None,
+    help="Game date (YYYY-MM-DD; default: today in US Eastern time).",
+)
+skip_tests = click.option(
+    "--skip-tests", is_flag=True, help="Leave out data and unit tests (models and seeds only)."
+)
+landing = click.option(
+    "--landing",
+    "landing",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder where raw files land; every new or changed file in it is loaded (hidden files are not: "
+    "write a file under a hidden name, then rename it).",
+)
+landing_required = click.option(
+    "--landing",
+    "landing",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder where raw files land; every new or changed file in it is loaded (hidden files are not: "
+    "write a file under a hidden name, then rename it).",
+)
+every = click.option(
+    "--every",
+    "every",
+    type=DURATION,
+    default="10m",
+    show_default=True,
+    help="Time between two cycles (10m, 90s, 1h).",
+)
+until = click.option(
+    "--until",
+    "until",
+    type=UNTIL,
+    default=LAST_TIPOFF,
+    show_default=True,
+    help="Stop after the cycle in which the clock passes this time: last-tipoff (the date's last tip-off) "
+    "or a timestamp.",
+)
+now_from_files = click.option(
+    "--now-from-files",
+    "now_from_files",
+    is_flag=True,
+    help="Replays: the clock is the newest snapshot time in the landing folder's snapshot files, not the "
+    "wall clock.",
 )
 model = click.option(
     "--model", "model_name", default=None, help="Model name in models_store/ (default: the newest)."

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -134,12 +136,25 @@ def test_estimate_uses_history_when_there_is_some(tmp_path: Path) -> None:
 
 def test_runner_lock_is_exclusive_and_released(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb.runner.lock"
-    # flock is per open file description: a second open in the same process conflicts like another process
-    with (
-        runner_lock(path, "backfill"),
-        pytest.raises(WarehouseLockedError, match="another nba-props backfill"),
-        runner_lock(path, "build"),
-    ):
+    holder = [
+        sys.executable,
+        "-c",
+        "import sys; from pathlib import Path; from nba_props.backfill.lock import runner_lock\n"
+        "with runner_lock(Path(sys.argv[1]), 'backfill'):\n    print('held', flush=True); sys.stdin.read()",
+        str(path),
+    ]
+    proc = subprocess.Popen(holder, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "held"
+        with (
+            pytest.raises(WarehouseLockedError, match=f"another nba-props backfill \\(pid {proc.pid}"),
+            runner_lock(path, "build"),
+        ):
+            pass
+    finally:
+        proc.communicate("")
+    # released when its holder ends; within one process a nested hold (daily -> build) is the same lock
+    with runner_lock(path, "daily"), runner_lock(path, "build"):
         pass
     with runner_lock(path, "build"):
         pass

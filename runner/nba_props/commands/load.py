@@ -8,8 +8,8 @@ import click
 
 from nba_props.errors import NbaPropsError
 from nba_props.loaders.core import LoadError, LoadResult, discover, load_file
-from nba_props.loaders.registry import KINDS
-from nba_props.settings import load_settings
+from nba_props.loaders.registry import KINDS, SourceKind
+from nba_props.settings import Settings, load_settings
 from nba_props.warehouse import connect
 
 KIND_CHOICES = sorted([*KINDS, "all"])
@@ -38,17 +38,7 @@ def command(kind: str, path: Path) -> None:
             raise NbaPropsError(f"`load {kind}` takes a file, got the folder {path}; use `load all {path}`")
         jobs, unclaimed = [(KINDS[kind], path)], []
 
-    results: list[LoadResult] = []
-    failures: list[tuple[str, str, str]] = []  # (file, kind, message)
-    aliases = settings.project_dir / "seeds" / "team_aliases.csv"
-    with connect(settings.duckdb_path) as con:
-        for source_kind, file in jobs:
-            try:
-                results.append(load_file(con, source_kind.name, file, aliases))
-            except LoadError as exc:
-                if kind != "all":
-                    raise
-                failures.append((file.name, source_kind.name, str(exc)))
+    results, failures = load_jobs(settings, jobs, keep_going=kind == "all")
     print_summary(results, failures)
     for file in unclaimed:
         click.echo(f"note: ignored {file} (no importer matches its name)", err=True)
@@ -56,6 +46,25 @@ def command(kind: str, path: Path) -> None:
         click.echo(f"error: {message}", err=True)
     if failures:
         raise NbaPropsError(f"{len(failures)} of {len(jobs)} file(s) could not be loaded", exit_code=1)
+
+
+def load_jobs(
+    settings: Settings, jobs: list[tuple[SourceKind, Path]], keep_going: bool = True
+) -> tuple[list[LoadResult], list[tuple[str, str, str]]]:
+    """Load each (kind, file); with KEEP_GOING a file that cannot be loaded is one (file, kind, message)
+    failure and the next file is loaded, else its LoadError ends the load."""
+    results: list[LoadResult] = []
+    failures: list[tuple[str, str, str]] = []
+    aliases = settings.project_dir / "seeds" / "team_aliases.csv"
+    with connect(settings.duckdb_path) as con:
+        for source_kind, file in jobs:
+            try:
+                results.append(load_file(con, source_kind.name, file, aliases))
+            except LoadError as exc:
+                if not keep_going:
+                    raise
+                failures.append((file.name, source_kind.name, str(exc)))
+    return results, failures
 
 
 def print_summary(results: list[LoadResult], failures: list[tuple[str, str, str]] = ()) -> None:

@@ -44,7 +44,9 @@ def execute(
     model_name: str | None,
     build: bool | None,
     min_ev: float = engine.DEFAULT_MIN_EV,
+    show: bool = True,
 ) -> engine.RunResult:
+    """One prediction run of GAME_DATE (see the command); SHOW prints what it wrote."""
     settings = load_settings()
     contract = load_contract(settings.project_dir)
     model = models.load(models.models_dir(settings.project_dir), model_name)  # fail before any build
@@ -52,7 +54,9 @@ def execute(
     if build if build is not None else as_of is not None:
         build_features(game_date, as_of)
     with connect(settings.duckdb_path, must_exist=True) as con:
-        rows = data.feature_rows(con, contract.feature_names, start=game_date, end=game_date)
+        rows = data.feature_rows(
+            con, contract.feature_names, start=game_date, end=game_date, with_sources=True
+        )
         rows = market.for_prediction(con, rows, game_date, as_of or now)
         result = engine.run(
             con,
@@ -66,7 +70,8 @@ def execute(
             command=command_name,
             min_ev=min_ev,
         )
-    report(result, model.name, game_date)
+    if show:
+        report(result, model.name, game_date)
     return result
 
 

@@ -35,6 +35,21 @@ def command(
 ) -> None:
     """Write a static HTML report (quality, defaults, line coverage, prediction accuracy) for a date range."""
     start_date, end_date = p.check_range(start_date, end_date)
+    cmd = (
+        "nba-props " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else "nba-props report"
+    )
+    execute(start_date, end_date, out, refresh, target, cmd)
+
+
+def execute(
+    start_date: dt.date,
+    end_date: dt.date,
+    out: Path,
+    refresh: bool | None = None,
+    target: str | None = None,
+    command_line: str = "nba-props report",
+) -> Path:
+    """Write the report of START_DATE..END_DATE to OUT (relative to the working directory); its path."""
     settings = load_settings(target)
     marts.require_duckdb(settings)
     rebuilt = refresh is not False and marts.refresh(
@@ -49,11 +64,9 @@ def command(
             f"(`nba-props backfill --start-date {start_date} --end-date {end_date}`)"
         )
     out = out if out.is_absolute() else Path.cwd() / out
-    cmd = (
-        "nba-props " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else "nba-props report"
-    )
-    write_report(data, out, cmd)
+    write_report(data, out, command_line)
     click.echo(
         f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB): {len(data.quality)} dates, "
         f"{int(data.quality.total_rows.sum()):,} feature rows, {len(data.star_alerts)} star-line alerts"
     )
+    return out

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 
 import click
 
 from nba_props import params as p
 from nba_props.errors import NbaPropsError
+from nba_props.gameday import alerts
 from nba_props.monitoring import marts
 from nba_props.monitoring.validation import DailyValidation, validate
 from nba_props.settings import load_settings
@@ -30,24 +32,36 @@ def command(
     game_date: dt.date, as_json: bool, refresh: bool | None, as_of: dt.datetime | None, target: str | None
 ) -> int:
     """Check one date's feature quality, line coverage of star players, contract drift and inputs."""
+    echo = None if as_json else lambda m: click.echo(m, err=True)
+    result = execute(game_date, refresh, as_of, target, echo)
+    click.echo(json.dumps(result.to_dict(), indent=2, default=str) if as_json else render(result))
+    settings = load_settings(target)
+    alerts.send(settings, alerts.for_validation(result), echo=lambda m: click.echo(m, err=True))
+    return result.exit_code
+
+
+def execute(
+    game_date: dt.date,
+    refresh: bool | None = None,
+    as_of: dt.datetime | None = None,
+    target: str | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> DailyValidation:
+    """The validation of GAME_DATE from the monitoring marts (rebuilt first when stale, forced or as of a
+    time). A validation that cannot run raises NbaPropsError with exit code 3."""
     settings = load_settings(target)
     marts.require_duckdb(settings)
     try:
         rebuilt = refresh is not False and marts.refresh(
-            settings,
-            force=bool(refresh) or as_of is not None,
-            as_of=as_of,
-            echo=None if as_json else lambda m: click.echo(m, err=True),
+            settings, force=bool(refresh) or as_of is not None, as_of=as_of, echo=echo
         )
         # dbt (in-process) keeps its read-write DuckDB handle open: a second handle must match it.
         with connect(settings.duckdb_path, read_only=not rebuilt) as con:
-            result = validate(con, game_date)
+            return validate(con, game_date)
     except NbaPropsError as exc:
         # 1 and 2 mean warnings and alerts here: a validation that could not run is 3.
         exc.exit_code = 3
         raise
-    click.echo(json.dumps(result.to_dict(), indent=2, default=str) if as_json else render(result))
-    return result.exit_code
 
 
 def render(result: DailyValidation) -> str:

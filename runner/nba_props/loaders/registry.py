@@ -30,6 +30,9 @@ class SourceKind:
     # Kinds without a key (snapshots, shots) keep exact repeats in raw: staging deduplicates them.
     key: tuple[str, ...] = ()
     zip_member_suffix: str = ".csv"
+    # Snapshot kinds (taken several times a day): the column saying when the row was observed. A replay's
+    # clock (`nba-props watch --now-from-files`) is the newest such time among the landed files.
+    snapshot_time: str | None = None
 
 
 BOX_SCORE_NUMBERS = (
@@ -365,6 +368,7 @@ KINDS: dict[str, SourceKind] = {
             timestamps=("snapshot_utc",),
             dates={"snapshot_date_et": ISO_DATE},
             teams=("team",),
+            snapshot_time="snapshot_utc",
         ),
         SourceKind(
             name="injury_moves",
@@ -401,6 +405,7 @@ KINDS: dict[str, SourceKind] = {
             dates={"snapshot_date_et": ISO_DATE},
             numbers=("line", "price_american"),
             teams=("opp",),
+            snapshot_time="snapshot_utc",
         ),
         SourceKind(
             name="oddsapi_props",
@@ -438,6 +443,7 @@ KINDS: dict[str, SourceKind] = {
             timestamps=("commence_time", "market_last_update"),
             numbers=("price_american", "line"),
             teams=("home_team", "away_team"),
+            snapshot_time="market_last_update",
         ),
         SourceKind(
             name="multibook_props",

@@ -39,6 +39,8 @@ class ReportData:
     accuracy: pd.DataFrame | None = None
     sources: pd.DataFrame = field(default_factory=pd.DataFrame)
     thresholds: dict[str, float] = field(default_factory=dict)
+    served: pd.DataFrame | None = None  # served_vs_rebuilt_daily
+    served_features: pd.DataFrame | None = None  # served_vs_rebuilt_by_feature, summed over the range
 
 
 def collect(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> ReportData:
@@ -112,6 +114,18 @@ def collect(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> Rep
         accuracy = query(
             con, f"select * from {PREDICTIONS_SCHEMA}.{ACCURACY} where game_date between ? and ?", rng
         )
+    served = served_features = None
+    if table_exists(con, m, "served_vs_rebuilt_daily"):
+        served = query(
+            con,
+            f"select game_date, predictions, inputs_not_recorded, compared_predictions, changed_predictions, "
+            f"pct_changed, top_change_reason, pct_changed_last_7_days, status "
+            f"from {m}.served_vs_rebuilt_daily where game_date between ? and ? order by game_date",
+            rng,
+        )
+        served_features = served_by_feature(
+            query(con, f"select * from {m}.served_vs_rebuilt_by_feature where game_date between ? and ?", rng)
+        )
     return ReportData(
         start,
         end,
@@ -126,6 +140,8 @@ def collect(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> Rep
         accuracy,
         sources,
         dict(zip(thresholds.check_name, thresholds.warn_threshold, strict=True)),
+        served,
+        served_features,
     )
 
 
@@ -486,6 +502,43 @@ th{background:#f5f5f5;text-align:left} .empty{color:#2e7d32} .more{color:#666;fo
 """
 
 
+def served_by_feature(rows: pd.DataFrame) -> pd.DataFrame:
+    """served_vs_rebuilt_by_feature summed over dates: per feature and served source with changes, the
+    predictions served, changed, and changed per reason (the mart's changed_<reason> columns)."""
+    reasons = [c for c in rows.columns if c.startswith("changed_") and c != "changed_predictions"]
+    summed = rows.groupby(["feature_name", "served_source"], as_index=False)[
+        ["served_predictions", "changed_predictions", *reasons]
+    ].sum()
+    summed = summed[summed.changed_predictions > 0].sort_values(
+        ["changed_predictions", "feature_name"], ascending=[False, True]
+    )
+    summed.insert(4, "pct_changed", 100.0 * summed.changed_predictions / summed.served_predictions)
+    return summed.rename(columns={c: c.removeprefix("changed_") for c in reasons})
+
+
+def _served_section(data: ReportData) -> list[str]:
+    if data.served is None:
+        return []
+    head = [
+        "<h2>Served vs rebuilt: inputs of standing predictions the store has changed since</h2>",
+        "<p class='sub'>Each prediction keeps the feature values and sources it was made from; they are "
+        "compared with the store's row as it stands now (monitoring.served_vs_rebuilt_*). A model trained on "
+        "the rebuilt rows learns from rows it never served. Predictions made before the runner recorded "
+        "their inputs are counted apart (inputs_not_recorded), neither changed nor unchanged.</p>",
+    ]
+    if data.served.empty:
+        return [*head, "<p>No standing predictions in this range.</p>"]
+    features = data.served_features
+    if features is not None and not features.empty:
+        features = features.loc[:, (features != 0).any(axis=0)]  # reasons that never occur: no column
+    return [
+        *head,
+        _table(data.served),
+        "<p class='sub'>Changed inputs by feature and the source they were served from, by reason:</p>",
+        _table(features) if features is not None and not features.empty else "<p class='empty'>none</p>",
+    ]
+
+
 def render_html(data: ReportData, generated_at: dt.datetime, command: str) -> str:
     sections = [
         "<h1>nba-props feature store report</h1>"
@@ -534,6 +587,7 @@ def render_html(data: ReportData, generated_at: dt.datetime, command: str) -> st
                 "Intervals: bootstrap over game dates, 95%.</p>",
                 _table(market),
             ]
+    sections += _served_section(data)
     sections += [
         "<h2>Daily checks</h2>",
         _table(_checks_table(data)),

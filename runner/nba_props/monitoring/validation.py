@@ -135,7 +135,67 @@ def validate(con: duckdb.DuckDBPyConnection, game_date: dt.date) -> DailyValidat
         )
         check.message = message(check, result)
         result.checks.append(check)
+    if table_exists(con, MONITORING_SCHEMA, "served_vs_rebuilt_daily"):
+        result.checks.append(served_inputs_check(con, game_date))
     return result
+
+
+def served_inputs_check(con: duckdb.DuckDBPyConnection, game_date: dt.date) -> Check:
+    """monitoring.served_vs_rebuilt_daily's row of the latest date with standing predictions in the 7 days up
+    to GAME_DATE: the share of them served inputs the store has changed since. Predictions made before their
+    inputs were recorded are neither changed nor unchanged: counted apart, outside the share."""
+    rows = query(
+        con,
+        "select game_date, pct_changed_last_7_days, warn_threshold, status, predictions_last_7_days, "
+        "compared_predictions_last_7_days, inputs_not_recorded_last_7_days, changed_predictions_last_7_days, "
+        f"top_change_reason from {MONITORING_SCHEMA}.served_vs_rebuilt_daily "
+        "where game_date <= ? and game_date > ? order by game_date desc limit 1",
+        [game_date, game_date - dt.timedelta(days=7)],
+    )
+    name = "served_inputs_changed_pct"
+    if rows.empty:
+        return Check(name, "ok", None, None, None, "upper", "nothing to measure", "")
+    row = rows.iloc[0]
+    day = _plain(row.game_date)
+    not_recorded = int(row.inputs_not_recorded_last_7_days)
+    if row.status == "inputs_not_recorded":
+        return Check(
+            name,
+            "ok",
+            None,
+            float(row.warn_threshold),
+            None,
+            "upper",
+            f"nothing to measure: the {not_recorded} standing predictions of the 7 days up to {day} were "
+            "made before their inputs were recorded",
+            f"ok <= {_num(float(row.warn_threshold))}",
+        )
+    check = Check(
+        name,
+        str(row.status),
+        round(float(row.pct_changed_last_7_days), 2),
+        float(row.warn_threshold),
+        None,
+        "upper",
+        "",
+        f"ok <= {_num(float(row.warn_threshold))}",
+    )
+    changed, compared = int(row.changed_predictions_last_7_days), int(row.compared_predictions_last_7_days)
+    apart = ""
+    if not_recorded:
+        apart = f"; {not_recorded} more made before their inputs were recorded, not compared"
+    if check.status == "ok":
+        check.message = (
+            f"{changed} of {compared} standing predictions of the 7 days up to {day} changed inputs{apart}"
+        )
+    else:
+        check.message = (
+            f"{_num(check.observed)}% of the standing predictions of the 7 days up to {day} ({changed} of "
+            f"{compared}) were served inputs the store has changed since, mostly {row.top_change_reason}: a "
+            f"model trained on the rebuilt rows learns from rows it never served; see "
+            f"monitoring.served_vs_rebuilt_by_feature{apart}"
+        )
+    return check
 
 
 def _no_rows(con: duckdb.DuckDBPyConnection, game_date: dt.date) -> DailyValidation:

@@ -7,18 +7,27 @@ dbt opens the DuckDB file itself: callers must hold no connection of their own w
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from nba_props.backfill.execute import ChunkOutcome
 
 # The store and its gaps (the build's default selection) and the market of the date: ml_market_features as of
 # the same time, with ml_market_states for the date's games (prediction_closing_lines is a view).
 SELECTION = ("+ml_feature_store_v2", "+feature_store_gaps", "+ml_market_features")
 
 
-def build_features(game_date: dt.date, as_of: dt.datetime | None) -> None:
-    from nba_props.commands.build import command as build_command
+def build_features(
+    game_date: dt.date,
+    as_of: dt.datetime | None,
+    selection: tuple[str, ...] = SELECTION,
+    skip_tests: bool = True,
+    echo: Callable[[str], None] = click.echo,
+) -> ChunkOutcome | None:
+    """`nba-props build --date D [--as-of TS] --select SELECTION [--skip-tests]`; its outcome."""
+    from nba_props.commands.build import execute
 
-    args = ["--date", game_date.isoformat(), "--skip-tests"]
-    for selector in SELECTION:
-        args += ["--select", selector]
-    if as_of is not None:
-        args += ["--as-of", as_of.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")]
-    build_command.main(args=args, prog_name="nba-props build", standalone_mode=False)
+    return execute(game_date, as_of, selection, skip_tests=skip_tests, echo=echo)

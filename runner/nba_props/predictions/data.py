@@ -72,8 +72,10 @@ def feature_rows(
     end: dt.date | None = None,
     before: dt.date | None = None,
     players: Sequence[str] | None = None,
+    with_sources: bool = False,
 ) -> pd.DataFrame:
-    """Feature-store rows in [start, end] (inclusive) and/or strictly before `before`."""
+    """Feature-store rows in [start, end] (inclusive) and/or strictly before `before`; WITH_SOURCES adds each
+    feature's `<f>_source` and `<f>_default_reason` (what a prediction records it was made from)."""
     available = require_store(con)
     missing = [c for c in (*REQUIRED, *feature_names) if c not in available]
     if missing:
@@ -87,6 +89,13 @@ def feature_rows(
         for c in dict.fromkeys((*IDENTIFIERS, *QUALITY, *PROVENANCE))
         if c in available and c not in feature_names
     ]
+    if with_sources:
+        wanted += [
+            c
+            for name in feature_names
+            for c in (f"{name}_source", f"{name}_default_reason")
+            if c in available
+        ]
     select = ", ".join(f'"{c}"' for c in [*wanted, *feature_names])
     where, params = ["true"], []
     if start is not None:

@@ -317,6 +317,16 @@ def _record(
         else int(_num(row.get("default_feature_count"))),
         "low_quality_flag": score is not None and score < gate.LOW_QUALITY_BELOW,
         "features_json": {n: _num(row.get(n)) for n in contract.feature_names},
+        "inputs": [
+            {
+                "feature_index": index,
+                "feature_name": name,
+                "feature_value": _num(row.get(name)),
+                "feature_source": _text(row.get(f"{name}_source")),
+                "default_reason": _text(row.get(f"{name}_default_reason")),
+            }
+            for index, name in enumerate(contract.feature_names)
+        ],
         "is_active": True,
         "superseded_at": None,
         "superseded_by": None,

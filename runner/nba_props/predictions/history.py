@@ -1,8 +1,13 @@
 """The prediction history in the warehouse (schema `runner`): append-only rows, one active per
 (player, game, model); a new prediction supersedes the active one in the same transaction.
 
-The column list here and the dbt macro `create_runner_predictions` (which creates the table empty so that
-`prediction_accuracy` always builds) describe the same table; a test compares them.
+runner.prediction_inputs keeps what each prediction was made from: one row per contract feature with the
+value, source and default reason the store row had then, written in the same transaction as the prediction,
+so monitoring.served_vs_rebuilt_* can compare them with the store as it stands after later builds.
+
+The column lists here and the dbt macros `create_runner_predictions` / `create_runner_prediction_inputs`
+(which create the tables empty so that the marts reading them always build) describe the same tables; a test
+compares them.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from nba_props.errors import NbaPropsError
 SCHEMA = "runner"
 PREDICTIONS = f"{SCHEMA}.predictions"
 RUNS = f"{SCHEMA}.prediction_runs"
+INPUTS = f"{SCHEMA}.prediction_inputs"
 SKIPS = f"{SCHEMA}.prediction_skips"
 
 PREDICTION_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -82,6 +88,16 @@ PREDICTION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("best_under_book", "varchar"),
 )
 
+# One row per (prediction, contract feature): the store row's value, source and default reason when served.
+INPUT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("prediction_id", "varchar"),
+    ("feature_index", "integer"),
+    ("feature_name", "varchar"),
+    ("feature_value", "double"),
+    ("feature_source", "varchar"),
+    ("default_reason", "varchar"),
+)
+
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create schema if not exists {SCHEMA}")
@@ -98,6 +114,8 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     for name, kind in PREDICTION_COLUMNS:
         if name not in have:
             con.execute(f"alter table {PREDICTIONS} add column {name} {kind}")
+    inputs = ",\n  ".join(f"{name} {kind}" for name, kind in INPUT_COLUMNS)
+    con.execute(f"create table if not exists {INPUTS} (\n  {inputs}\n)")
     con.execute(
         f"create table if not exists {RUNS} (run_id varchar, command varchar, mode varchar, game_date date, "
         "as_of timestamp, model_name varchar, started_at timestamp, rows_read integer, predicted integer, "
@@ -126,7 +144,8 @@ def write(
     supersede_reasons: Mapping[str, str],
     now: dt.datetime,
 ) -> int:
-    """Insert new predictions and deactivate the rows they replace, all in one transaction.
+    """Insert new predictions (with their inputs, record["inputs"]) and deactivate the rows they replace, all
+    in one transaction.
 
     `supersede_reasons` maps a new prediction_id to the reason its predecessor (record["supersedes"]) is
     replaced. Any other active row for the same (player, game, model) is an invariant violation: abort.
@@ -172,11 +191,33 @@ def write(
                 f"insert into {PREDICTIONS} ({', '.join(names)}) values ({', '.join('?' for _ in names)})",
                 row,
             )
+        _write_inputs(con, records)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
     return len(records)
+
+
+def _write_inputs(con: duckdb.DuckDBPyConnection, records: list[Mapping[str, Any]]) -> None:
+    names = [n for n, _ in INPUT_COLUMNS]
+    frame = pd.DataFrame(
+        [
+            {"prediction_id": rec["prediction_id"], **item}
+            for rec in records
+            for item in rec.get("inputs", ())
+        ],
+        columns=names,
+    )
+    if frame.empty:
+        return
+    frame["feature_value"] = pd.to_numeric(frame["feature_value"], errors="coerce").astype("float64")
+    con.register("prediction_inputs_frame", frame)
+    try:
+        columns = ", ".join(names)
+        con.execute(f"insert into {INPUTS} ({columns}) select {columns} from prediction_inputs_frame")
+    finally:
+        con.unregister("prediction_inputs_frame")
 
 
 def record_run(
