@@ -4,7 +4,9 @@
 
     Per feature f: `f` is the value or NULL; `f_source` says where it came from; `f_default_reason` says why it
     is a stand-in. Rules, in order:
-      1. a real value -> the feature's contract real_source (`last_games` when a cache feature
+      1. a real value -> the tag its upstream model gives it in `f_source` where that model declares one (a
+         fallback source such as injured_list, box_score or carried_shot_profile: a weaker source is never
+         tagged as the primary one), else the feature's contract real_source (`last_games` when a cache feature
          came from the player's last games because the cache had no value: the cache-miss fallback);
       2. a value outside the contract range of a range-critical feature (is_range_critical) -> NULL, default,
          reason `out_of_range`; other features keep real out-of-range values (a real 130.1 offensive rating or
@@ -87,6 +89,13 @@ inputs as (
         spine.*,
         {%- for f in contract %}
         {%- set primary = joins | selectattr('alias', 'equalto', f.upstream_model ~ '__' ~ f.upstream_key) | first %}
+        {%- if feature_input_has_source(primary, f.name) %}
+        case
+            when not {{ feature_input_flags_default(primary, f.name) }} then {{ primary.alias }}.{{ f.name }}_source
+        end as {{ f.name }}__upstream_source,
+        {%- else %}
+        cast(null as {{ dbt.type_string() }}) as {{ f.name }}__upstream_source,
+        {%- endif %}
         {%- if f.fallback_model %}
         {%- set fallback = joins | selectattr('alias', 'equalto', f.fallback_model ~ '__player') | first %}
         case
@@ -176,7 +185,7 @@ sourced as (
         {%- endif %}
         cast(case when {{ in_range }} then {{ raw }} end as {{ feature_float_type() }}) as {{ f.name }},
         case
-            when {{ primary_ok }} then '{{ f.real_source }}'
+            when {{ primary_ok }} then coalesce({{ f.name }}__upstream_source, '{{ f.real_source }}')
             when {{ f.name }}__primary is null and {{ in_range }} then 'last_games'
             {%- if f.no_history_reasons %}
             when {{ raw }} is null and {{ f.name }}__null_reason in ('{{ f.no_history_reasons | join("', '") }}')
