@@ -70,6 +70,12 @@ spine as (
         {{ name }}_source,
         {%- endif %}
         {%- endfor %}
+        {%- if j.model == 'int_player_shot_zone_profile' %}
+        shot_profile_age_days,
+        {%- endif %}
+        {%- if j.model == 'int_player_composite_factors' %}
+        zone_defense_age_days,
+        {%- endif %}
         {%- if j.model == 'int_player_line_features' %}
         vegas_line_book,
         vegas_line_snapshot_at,
@@ -132,7 +138,9 @@ inputs as (
         int_player_line_features__player.vegas_line_book,
         int_player_line_features__player.vegas_line_snapshot_at,
         int_player_line_features__player.vegas_line_minutes_before_tipoff,
-        int_player_line_features__player.vegas_line_source
+        int_player_line_features__player.vegas_line_source,
+        int_player_shot_zone_profile__player.shot_profile_age_days,
+        int_player_composite_factors__player.zone_defense_age_days
     from
         spine
     {%- for j in joins %}
@@ -168,7 +176,7 @@ sourced as (
         {%- for col in ['player_lookup', 'game_date', 'game_id', 'player_id', 'player_name', 'team_abbr',
                         'opponent_team_abbr', 'is_home', 'season', 'season_type', 'spine_reason',
                         'vegas_line_book', 'vegas_line_snapshot_at', 'vegas_line_minutes_before_tipoff',
-                        'vegas_line_source'] %}
+                        'vegas_line_source', 'shot_profile_age_days', 'zone_defense_age_days'] %}
         {{ col }},
         {%- endfor %}
     -- The trailing commas below are emitted by Jinja (all but the loop's last item); LT02 cannot place them.
@@ -294,5 +302,7 @@ select
     cast(vegas_line_snapshot_at as timestamp) as vegas_line_snapshot_at,
     cast(vegas_line_minutes_before_tipoff as {{ feature_float_type() }}) as vegas_line_minutes_before_tipoff,
     cast(vegas_line_source as {{ string_type }}) as vegas_line_source,
+    cast(shot_profile_age_days as {{ int_type }}) as shot_profile_age_days,
+    cast(zone_defense_age_days as {{ int_type }}) as zone_defense_age_days,
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as built_at
 from tiered
