@@ -65,18 +65,3 @@
 {% macro bigquery__array_length(array_column) -%}
     array_length({{ array_column }})
 {%- endmacro %}
-
-
-{#- Whether a run rebuilds the whole table of the market marts. BigQuery: when no date range is given (its
-    insert_overwrite replaces only the partitions a range lists). DuckDB: none (dbt's --full-refresh decides). -#}
-{% macro feature_store_full_refresh() -%}
-    {{ return(adapter.dispatch('feature_store_full_refresh')()) }}
-{%- endmacro %}
-
-{% macro default__feature_store_full_refresh() -%}
-    {{ return(none) }}
-{%- endmacro %}
-
-{% macro bigquery__feature_store_full_refresh() -%}
-    {{ return(var('start_date', none) is none and var('end_date', none) is none) }}
-{%- endmacro %}
