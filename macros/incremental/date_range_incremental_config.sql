@@ -4,9 +4,10 @@
     then the run's rows are appended. BigQuery: insert_overwrite of the range's day partitions, listed
     statically so the emulator (no scripting) runs it and an emptied day is replaced too; without a range the
     table is rebuilt (full_refresh). A new column makes an incremental run fail (`on_schema_change: fail`)
-    until one `dbt run --full-refresh --select <model>`. On DuckDB no config depends on a var. -#}
-{% macro date_range_incremental_config(cluster_by=none) -%}
-    {%- set cfg = {'materialized': 'incremental', 'on_schema_change': 'fail'} -%}
+    until one `dbt run --full-refresh --select <model>`, unless the model passes another on_schema_change (the
+    market marts add their columns: `sync_all_columns`). On DuckDB no config depends on a var. -#}
+{% macro date_range_incremental_config(cluster_by=none, on_schema_change='fail') -%}
+    {%- set cfg = {'materialized': 'incremental', 'on_schema_change': on_schema_change} -%}
     {%- do cfg.update(adapter.dispatch('date_range_storage_config', 'nba_props')(cluster_by)) -%}
     {{ return(cfg) }}
 {%- endmacro %}

@@ -4,13 +4,7 @@
     player has done against his closing lines in games strictly before the date. Optional model inputs beside
     the 37-feature contract, joined on player_lookup and game_date; the contract is not changed by them.
     Incremental like the store: a run replaces the dates of its range. -#}
-{{ config(
-    materialized='incremental',
-    on_schema_change='sync_all_columns',
-    full_refresh=feature_store_full_refresh(),
-    pre_hook="{{ feature_store_clear_range() }}",
-    **market_incremental_config()
-) }}
+{{ config(**date_range_incremental_config(cluster_by=['player_lookup'], on_schema_change='sync_all_columns')) }}
 
 with
 

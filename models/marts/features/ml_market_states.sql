@@ -6,13 +6,7 @@
 -- primary line. Bounded by `start_date` / `end_date` (games of the range, incremental like the store) but never
 -- by `as_of`: a consumer picks the state at its own time, the last state_at at or before it
 -- (ml_market_features with the `as_of` var, the walk-forward evaluation at each game date's decision time).
-{{ config(
-    materialized='incremental',
-    on_schema_change='sync_all_columns',
-    full_refresh=feature_store_full_refresh(),
-    pre_hook="{{ feature_store_clear_range() }}",
-    **market_incremental_config()
-) }}
+{{ config(**date_range_incremental_config(cluster_by=['player_lookup'], on_schema_change='sync_all_columns')) }}
 
 with
 
