@@ -17,6 +17,10 @@ DEMO_DATE = "2024-02-27"
 TRAIN_THROUGH = DEMO_DATE
 EVALUATE_START, EVALUATE_END = "2024-03-04", "2024-03-17"
 REPORT_START, REPORT_END = "2023-11-07", "2024-04-14"
+# A day before the first daily injury report (2024-01-17) and the first lines (2024-01-25): injury status
+# comes from the injured list as of the day before, and the gate still lets the players through.
+EARLY_DATE = "2024-01-10"
+EARLY_MODEL = "lgbm_points_" + EARLY_DATE.replace("-", "")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,24 @@ def demo_steps(sample_dir: str) -> list[Step]:
         Step(
             "Build the whole warehouse: seeds, staging, features, monitoring, with their tests",
             ["dbt", "build"],
+        ),
+        Step(
+            f"Train a points model on quality-ready rows before {EARLY_DATE}",
+            ["train", "--through-date", EARLY_DATE],
+        ),
+        Step(
+            f"Predict {EARLY_DATE}, before the first daily injury report: injury status from the injured list",
+            [
+                "predict",
+                "--date",
+                EARLY_DATE,
+                "--as-of",
+                f"{EARLY_DATE}T15:00:00Z",
+                "--mode",
+                "first",
+                "--model",
+                EARLY_MODEL,
+            ],
         ),
         Step(
             f"Train a points model on quality-ready rows before {TRAIN_THROUGH}",
