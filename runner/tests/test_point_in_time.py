@@ -5,8 +5,9 @@ deleted (box scores, team games, possessions, shots, schedule, closing lines, in
 scrapes), D's own results changed (points, field goals, possessions: a leak of the game being predicted would
 move the features), D's shots and closing lines deleted, every player of D placed on the injured list on D
 itself (a move of the day is known only once the day is over, so the injured-list fallback must not read it),
-and every line or injury snapshot taken at or after the last tip-off of D deleted. The store is rebuilt for D alone (start_date = end_date = D) and D's rows must
-equal the full build's rows: same players, same values, sources, default reasons and quality.
+and every line or injury snapshot taken at or after the last tip-off of D deleted. The store is rebuilt for D
+alone (start_date = end_date = D) and D's rows must equal the full build's rows: same players, same values,
+sources, default reasons and quality.
 """
 
 from __future__ import annotations

@@ -185,9 +185,7 @@ def test_injured_list_fallback_traced_from_raw_moves(sample_warehouse: Path) -> 
         key = _lookup(name, aliases)
         move = latest.get(key)
         out = (
-            move is not None
-            and move[1] == 0
-            and not any(move[0] < d < day for d in last_played.get(key, []))
+            move is not None and move[1] == 0 and not any(move[0] < d < day for d in last_played.get(key, []))
         )
         outs += out
         assert source == "injured_list", (name, source)

@@ -42,7 +42,7 @@ def demo_steps(sample_dir: str) -> list[Step]:
             ["train", "--through-date", EARLY_DATE],
         ),
         Step(
-            f"Predict {EARLY_DATE}, before the first daily injury report: injury status from the injured list",
+            f"Predict {EARLY_DATE}, before the first daily injury report (injury status: the injured list)",
             [
                 "predict",
                 "--date",
