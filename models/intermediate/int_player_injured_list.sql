@@ -33,7 +33,7 @@ moves as (
     from {{ ref('stg_injuries__list_moves') }}
     where
         player_lookup is not null
-        {%- if as_of %}
+    {%- if as_of %}
         and move_date < {{ utc_to_et_date("cast('" ~ as_of ~ "' as timestamp)") }}
         {%- endif %}
 
