@@ -86,7 +86,9 @@ def test_build_defaults_to_the_latest_date_with_games(sample_copy: Path) -> None
     assert f"build {latest} (latest date with games)" in proc.stdout
 
 
-def test_a_build_follows_a_change_of_the_raw_data_and_is_idempotent(sample_copy: Path, tmp_path: Path) -> None:
+def test_a_build_follows_a_change_of_the_raw_data_and_is_idempotent(
+    sample_copy: Path, tmp_path: Path
+) -> None:
     day = middle_game_date(sample_copy)
     args = ["build", "--date", str(day), "--skip-tests"]
     with duckdb.connect(str(sample_copy), read_only=True) as con:
