@@ -10,7 +10,6 @@
 -- has not started), and the fallback then stands down rather than call everyone available.
 {{ config(**date_range_incremental_config(cluster_by=['player_lookup'])) }}
 {%- set freshness_days = var('injured_list_freshness_days', 14) %}
-{%- set as_of = as_of_utc() %}
 
 with
 
@@ -33,9 +32,7 @@ moves as (
     from {{ ref('stg_injuries__list_moves') }}
     where
         player_lookup is not null
-    {%- if as_of %}
-        and move_date < {{ utc_to_et_date("cast('" ~ as_of ~ "' as timestamp)") }}
-        {%- endif %}
+        and {{ day_over_before_as_of('move_date') }}
 
 ),
 
