@@ -22,6 +22,7 @@ COMMANDS = {
     "evaluate": "evaluate",
     "validate-daily": "validate_daily",
     "report": "report",
+    "coverage": "coverage",
     "demo": "demo",
 }
 

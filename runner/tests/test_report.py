@@ -75,9 +75,10 @@ def test_report_renders_with_valid_images(sample_copy: Path, report_range, tmp_p
         "Quality-ready share over time",
         "Defaults by feature",
         "Line coverage of stars and of everyone",
+        "Source mix over time",
     ):
         assert heading in page.headings
-    assert len(page.images) >= 3
+    assert len(page.images) >= 4
     for img in page.images:
         prefix = "data:image/png;base64,"
         assert img["src"].startswith(prefix), "images must be embedded (readable offline)"

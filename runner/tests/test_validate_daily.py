@@ -243,6 +243,61 @@ def test_daily_commands_build_what_they_read_on_a_loaded_and_backfilled_warehous
     assert proc.returncode == 0 and out.is_file(), proc.stdout + proc.stderr
 
 
+def _fallback_pair() -> tuple[str, str, float]:
+    """The first required feature (contract order) and a non-default source weighted below its primary source,
+    from the seeds: (feature, source, threshold var default)."""
+    import csv
+
+    import yaml
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    with (seeds / "feature_source_weights.csv").open(newline="") as fh:
+        weights = list(csv.DictReader(fh))
+    with (seeds / "feature_contract.csv").open(newline="") as fh:
+        contract = list(csv.DictReader(fh))
+    weight = {w["source"]: float(w["weight"]) for w in weights}
+    project = yaml.safe_load((seeds.parent / "dbt_project.yml").read_text())
+    threshold = float(project["vars"]["fallback_source_max_pct"])
+    for feature in contract:
+        if feature["is_optional"] == "true":
+            continue
+        for w in weights:
+            if w["is_default"] == "false" and float(w["weight"]) < weight[feature["real_source"]]:
+                return feature["feature_name"], w["source"], threshold
+    raise AssertionError("the weights seed has no source weighted below a required feature's primary")
+
+
+def test_fallback_source_carrying_a_required_feature_warns(sample_copy: Path, dates: dict[str, dt.date]):
+    """A fallback source standing in for most of a date's rows of one required feature warns (exit 1 unless
+    something else alerts) and names the feature and the source; another date of the same store does not."""
+    path, day, other = sample_copy, dates["drift"], dates["ordinary"]
+    feature, source, threshold = _fallback_pair()
+    (total,) = _rows(path, "select count(*) from features.ml_feature_store_v2 where game_date = ?", [day])[0]
+    stood_in = int(total * 0.75)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(
+            f"""update features.ml_feature_store_v2 set {feature}_source = ?
+            where game_date = ? and player_lookup in (
+                select player_lookup from features.ml_feature_store_v2 where game_date = ?
+                order by player_lookup limit ?)""",
+            [source, day, day, stood_in],
+        )
+    finally:
+        con.close()
+    code, result, _ = _validate(path, day, "--refresh")
+    check = _check(result, "fallback_source_pct")
+    # at least the share the update gave the source (another fallback may carry more)
+    assert check["observed"] >= round(100.0 * stood_in / total, 2) > threshold
+    assert check["status"] == "warn" and check["warn_threshold"] == threshold
+    assert f"{feature} from {source}" in check["message"]
+    assert code == {"warn": 1, "alert": 2}[result["status"]]
+    proc = run_cli(["validate-daily", "--date", str(day), "--no-refresh"], path)
+    assert "fallback_source_pct" in proc.stdout and f"{feature} from {source}" in proc.stdout
+    _, untouched, _ = _validate(path, other, "--no-refresh")
+    assert _check(untouched, "fallback_source_pct")["status"] == "ok"
+
+
 def test_date_without_games_is_an_error(sample_copy: Path):
     path = sample_copy
     proc = run_cli(["validate-daily", "--date", "1999-07-04"], path)

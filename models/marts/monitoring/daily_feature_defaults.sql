@@ -69,7 +69,7 @@ defaults as (
         coalesce(default_reason, 'unspecified') as default_reason,
         count(*) as defaulted_rows
     from feature_values
-    where feature_source in ('default', 'missing')
+    where {{ feature_is_default('feature_source') }}
     group by game_date, feature_index, feature_source, coalesce(default_reason, 'unspecified')
 
 )

@@ -6,6 +6,9 @@
 -- Star players without a line warn from one and alert from var star_missing_lines_alert_min when they are also
 -- at least var star_missing_lines_alert_pct of the date's playing stars: a book pulling one questionable
 -- star's line is normal, a scraper outage takes most of them.
+-- fallback_source_pct: the largest share of a date's rows that one fallback source (daily_feature_sources:
+-- weighted below the feature's primary source) carries for one required feature. A warning only: the rows are
+-- still served, with a lower score, but the primary source of that feature is missing for the date.
 {%- set checks = [
     {'name': 'feature_rows_present', 'bound': 'lower', 'warn': 1, 'alert': 1},
     {'name': 'quality_ready_pct', 'bound': 'lower', 'warn': var('quality_ready_min_pct'), 'alert': var('quality_ready_alert_pct')},
@@ -19,6 +22,7 @@
     {'name': 'line_pipeline_drops_pct', 'bound': 'upper', 'warn': var('line_drops_max_pct'), 'alert': none},
     {'name': 'contract_drift_rows', 'bound': 'upper', 'warn': 0, 'alert': 0},
     {'name': 'box_score_days_missing', 'bound': 'upper', 'warn': 0, 'alert': none},
+    {'name': 'fallback_source_pct', 'bound': 'upper', 'warn': var('fallback_source_max_pct'), 'alert': none},
 ] %}
 
 with quality as (
@@ -91,6 +95,17 @@ box_score_gaps as (
 
 ),
 
+fallback_share_by_date as (
+
+    select
+        game_date,
+        max(pct_of_rows) as fallback_source_pct
+    from {{ ref('daily_feature_sources') }}
+    where is_fallback_source and not is_optional
+    group by game_date
+
+),
+
 observations as (
 
     select
@@ -111,7 +126,12 @@ observations as (
             as {{ dbt.type_float() }}
         ) as line_pipeline_drops_pct,
         cast(coalesce(drifted_rows_by_date.drifted_rows, 0) as {{ dbt.type_float() }}) as contract_drift_rows,
-        cast(coalesce(box_score_gaps.box_score_days_missing, 0) as {{ dbt.type_float() }}) as box_score_days_missing
+        cast(coalesce(box_score_gaps.box_score_days_missing, 0) as {{ dbt.type_float() }}) as box_score_days_missing,
+        -- no fallback on a date with store rows is 0%; a date without rows has nothing to measure
+        cast(
+            case when quality.game_date is not null then coalesce(fallback_share_by_date.fallback_source_pct, 0) end
+            as {{ dbt.type_float() }}
+        ) as fallback_source_pct
     from check_dates
     left join quality
         on check_dates.game_date = quality.game_date
@@ -121,6 +141,8 @@ observations as (
         on check_dates.game_date = drifted_rows_by_date.game_date
     left join box_score_gaps
         on check_dates.game_date = box_score_gaps.game_date
+    left join fallback_share_by_date
+        on check_dates.game_date = fallback_share_by_date.game_date
 
 ),
 

@@ -28,6 +28,7 @@ REQUIRED_MARTS = (
     "star_players_missing_lines",
     "feature_contract_drift",
     "vegas_line_coverage_daily",
+    "daily_feature_sources",
 )
 SELECTOR = "tag:monitoring"
 

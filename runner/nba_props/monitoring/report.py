@@ -37,6 +37,7 @@ class ReportData:
     drift: pd.DataFrame
     freshness: pd.DataFrame
     accuracy: pd.DataFrame | None = None
+    sources: pd.DataFrame = field(default_factory=pd.DataFrame)
     thresholds: dict[str, float] = field(default_factory=dict)
 
 
@@ -55,6 +56,16 @@ def collect(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> Rep
         from {m}.daily_feature_defaults where game_date between ? and ?
         group by feature_index, feature_name, is_optional, default_reason
         order by feature_index, default_reason""",
+        rng,
+    )
+    # Required features only: the optional line features are missing for every player without a line.
+    sources = query(
+        con,
+        f"""
+        select game_date, feature_source, source_role, source_weight, sum(source_rows) as source_rows
+        from {m}.daily_feature_sources where game_date between ? and ? and not is_optional
+        group by game_date, feature_source, source_role, source_weight
+        order by game_date, feature_source""",
         rng,
     )
     coverage = query(
@@ -113,6 +124,7 @@ def collect(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> Rep
         drift,
         freshness,
         accuracy,
+        sources,
         dict(zip(thresholds.check_name, thresholds.warn_threshold, strict=True)),
     )
 
@@ -187,6 +199,71 @@ def plot_defaults(data: ReportData, top: int = 15) -> str | None:
     ax.set_xlabel(f"defaulted rows, {data.start} to {data.end}")
     ax.set_title("Defaults of required features by reason (line features: see line coverage)")
     ax.legend(fontsize=7, loc="lower right")
+    return _png(fig)
+
+
+# Role order in the stacked plot (bottom up) and each role's colour family.
+SOURCE_ROLES = ("primary", "alternate", "fallback", "default", "unknown")
+ROLE_COLOURS = {
+    "primary": ("#2e7d32", "#66bb6a", "#1b5e20", "#a5d6a7"),
+    "alternate": ("#1565c0", "#64b5f6"),
+    "fallback": ("#f9a825", "#ef6c00", "#8d6e63", "#ffd54f", "#ff8a65"),
+    "default": ("#c62828", "#6a1b9a", "#ef9a9a"),
+    "unknown": ("#000000",),
+}
+# Longer ranges are drawn per week so a season stays readable.
+SOURCE_MIX_MAX_DAYS = 60
+
+
+def source_mix(data: ReportData) -> tuple[pd.DataFrame, str]:
+    """Share (%) of the required features' values taken from each source (rows: periods; columns: sources in
+    role order), and the period: "date", or "week" for long ranges."""
+    s = data.sources
+    if s.empty:
+        return pd.DataFrame(), "date"
+    frame = s.copy()
+    frame["period"] = pd.to_datetime(frame.game_date)
+    per = "week" if frame.period.nunique() > SOURCE_MIX_MAX_DAYS else "date"
+    if per == "week":
+        frame["period"] = frame.period.dt.to_period("W").dt.start_time
+    pivot = frame.pivot_table(index="period", columns="feature_source", values="source_rows", aggfunc="sum")
+    pivot = pivot.fillna(0)
+    roles = frame.groupby("feature_source").source_role.first()
+    order = sorted(pivot.columns, key=lambda c: (_role_rank(roles.get(c)), -pivot[c].sum(), c))
+    return pivot[order].div(pivot.sum(axis=1), axis=0) * 100, per
+
+
+def _role_rank(role: str | None) -> int:
+    return SOURCE_ROLES.index(role) if role in SOURCE_ROLES else len(SOURCE_ROLES)
+
+
+def plot_source_mix(data: ReportData) -> str | None:
+    mix, per = source_mix(data)
+    if mix.empty:
+        return None
+    roles = data.sources.groupby("feature_source").source_role.first()
+    weights = data.sources.groupby("feature_source").source_weight.first()
+    used: dict[str, int] = {}
+    colours, labels = [], []
+    for source in mix.columns:
+        role = roles.get(source) if roles.get(source) in ROLE_COLOURS else "unknown"
+        family = ROLE_COLOURS[role]
+        colours.append(family[used.get(role, 0) % len(family)])
+        used[role] = used.get(role, 0) + 1
+        weight = weights.get(source)
+        labels.append(f"{source} ({role}, {weight:g})" if weight == weight else f"{source} ({role})")
+    fig, ax = _figure(height=4.4)
+    # Bars, not areas: a gap between seasons stays a gap instead of a slope.
+    width = pd.Timedelta(days=6 if per == "week" else 0.8)
+    bottom = pd.Series(0.0, index=mix.index)
+    for source, colour, label in zip(mix.columns, colours, labels, strict=True):
+        ax.bar(mix.index, mix[source], width=width, bottom=bottom, color=colour, label=label, align="edge")
+        bottom += mix[source]
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("% of required feature values")
+    ax.set_title(f"Source mix of the required features per {per} (fallback = weighted below the primary)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), fontsize=7, ncol=4, frameon=False)
+    fig.autofmt_xdate()
     return _png(fig)
 
 
@@ -418,6 +495,16 @@ def render_html(data: ReportData, generated_at: dt.datetime, command: str) -> st
     ]
     if not data.quality.empty:
         sections += ["<h2>Quality-ready share over time</h2>", _img(plot_quality(data), "quality over time")]
+    mix_png = plot_source_mix(data)
+    if mix_png:
+        sections += [
+            "<h2>Source mix over time</h2>",
+            "<p class='sub'>Where the required features' values came from (the optional line features "
+            "excluded): each feature's primary source, a fallback (a weaker or older source with a lower "
+            "weight), or a default. From "
+            "<code>monitoring.daily_feature_sources</code>.</p>",
+            _img(mix_png, "source mix"),
+        ]
     defaults_png = plot_defaults(data) if not data.defaults.empty else None
     sections.append("<h2>Defaults by feature</h2>")
     sections.append(

@@ -39,6 +39,7 @@ class DailyValidation:
     star_players_missing_lines: list[dict[str, Any]] = field(default_factory=list)
     contract_drift: list[dict[str, Any]] = field(default_factory=list)
     top_defaults: list[dict[str, Any]] = field(default_factory=list)
+    top_fallbacks: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -58,6 +59,7 @@ class DailyValidation:
             "star_players_missing_lines": self.star_players_missing_lines,
             "contract_drift": self.contract_drift,
             "top_defaults": self.top_defaults,
+            "top_fallbacks": self.top_fallbacks,
         }
 
 
@@ -100,9 +102,24 @@ def validate(con: duckdb.DuckDBPyConnection, game_date: dt.date) -> DailyValidat
         if table_exists(con, MONITORING_SCHEMA, "daily_feature_defaults")
         else []
     )
+    fallbacks = (
+        _records(
+            query(
+                con,
+                f"select feature_name, feature_source, primary_source, source_weight, primary_source_weight, "
+                f"source_rows, total_rows, pct_of_rows "
+                f"from {MONITORING_SCHEMA}.daily_feature_sources "
+                f"where game_date = ? and is_fallback_source and not is_optional "
+                f"order by pct_of_rows desc, feature_index, feature_source limit 5",
+                [game_date],
+            )
+        )
+        if table_exists(con, MONITORING_SCHEMA, "daily_feature_sources")
+        else []
+    )
     if checks.empty:
         return _no_rows(con, game_date)
-    result = DailyValidation(game_date, [], stars, drift, defaults)
+    result = DailyValidation(game_date, [], stars, drift, defaults, fallbacks)
     for row in checks.itertuples(index=False):
         # float32 on DuckDB: round away the representation noise (89.05000305 -> 89.05)
         observed = None if _isnan(row.observed_value) else round(float(row.observed_value), 2)
@@ -198,6 +215,8 @@ def message(check: Check, result: DailyValidation) -> str:
             f"{_num(v)} feature rows on {d} were built under another contract (expected "
             f"{_first(result.contract_drift, 'expected_feature_version')}): backfill them: {commands}"
         )
+    if name == "fallback_source_pct":
+        return _fallback_message(check, result)
     if name == "box_score_days_missing":
         return (
             f"box scores are missing for {_num(v)} game day(s) in the week before {d}: load them "
@@ -239,6 +258,23 @@ def _stars_message(check: Check, result: DailyValidation) -> str:
         cause = "check the odds scraper"
     plural = "star player has" if n == 1 else "star players have"
     return f"{n} {plural} no line on {d}: {cause}; bench players without lines are normal. Missing: {names}"
+
+
+def _fallback_message(check: Check, result: DailyValidation) -> str:
+    d, limit = result.game_date, check.warn_threshold
+    fallbacks = result.top_fallbacks
+    over = [r for r in fallbacks if limit is None or r["pct_of_rows"] > limit] or fallbacks
+    carried = "; ".join(
+        f"{r['feature_name']} from {r['feature_source']} (weight {_num(r['source_weight'])}) in "
+        f"{_num(r['pct_of_rows'])}% of rows instead of {r['primary_source']} "
+        f"({_num(r['primary_source_weight'])})"
+        for r in over[:3]
+    )
+    return (
+        f"a fallback source carries more than {_num(limit)}% of a required feature on {d}: {carried}; "
+        f"the rows are served with a lower quality score, but the primary source has nothing for the date "
+        f"(where its data exists, load it and rebuild; monitoring.daily_feature_sources)"
+    )
 
 
 def _defaults_hint(result: DailyValidation) -> str:
