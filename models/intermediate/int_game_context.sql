@@ -2,10 +2,12 @@
 -- Features 9, 10, 15, 16, 17. home_away, back_to_back (the team played the day before) and playoff_game
 -- (playoffs or play-in) are always known for a spine row. rest_advantage = player's days since his last
 -- played game of the season minus the opponent's days since its last game of the season, clamped to +-2
--- (NULL, no_prior_games, when either has none). injury_risk = the player's status on the latest injury report
--- dated on the game day, strictly before tip-off and at or before `as_of` (available 0, probable 1,
--- questionable 2, doubtful or out 3; a player absent from that report is 0); NULL with
--- no_injury_report_for_date when no such report exists, unknown_injury_status for an unmapped status.
+-- (NULL, no_prior_games, when either has none). injury_risk, best source first, tagged in injury_risk_source:
+-- the player's status on the latest injury report dated on the game day, strictly before tip-off and at or
+-- before `as_of` (available 0, probable 1, questionable 2, doubtful or out 3; a player absent from that report
+-- is 0; source calculated); else, where no report is visible, the injured list as of the day before
+-- (int_player_injured_list: out 3, available 0; source injured_list) when the list covers the date; else NULL
+-- with no_injury_source_for_date. unknown_injury_status for an unmapped status on the report.
 {{ config(**date_range_incremental_config(cluster_by=['player_lookup'])) }}
 with
 
@@ -76,6 +78,13 @@ listed as (
 
 ),
 
+injured_list as (
+
+    select * from {{ ref('int_player_injured_list') }}
+    where {{ date_range_filter('game_date') }}
+
+),
+
 joined as (
 
     select
@@ -89,10 +98,13 @@ joined as (
         team_schedule.previous_game_date as team_previous_game_date,
         rolling.days_since_last_game as player_days_rest,
         {{ days_between('opponent_schedule.previous_game_date', 'spine.game_date') }} as opponent_days_rest,
-        reports.has_injury_report,
+        coalesce(reports.has_injury_report, false) as has_injury_report,
         reports.report_snapshot_at as injury_report_snapshot_at,
         listed.status as injury_status,
-        listed.injury_risk as listed_injury_risk
+        listed.injury_risk as listed_injury_risk,
+        coalesce(injured_list.is_covered, false) as has_injured_list,
+        injured_list.injury_risk as injured_list_injury_risk,
+        injured_list.player_move_date as injured_list_move_date
     from spine
     left join team_schedule
         on
@@ -115,6 +127,10 @@ joined as (
             listed.game_id = spine.game_id
             and listed.team_abbr = spine.team_abbr
             and listed.player_lookup = spine.player_lookup
+    left join injured_list
+        on
+            injured_list.player_lookup = spine.player_lookup
+            and injured_list.game_date = spine.game_date
 
 ),
 
@@ -131,19 +147,26 @@ context_rows as (
         team_previous_game_date,
         injury_status,
         injury_report_snapshot_at,
+        injured_list_move_date,
         -- 9
         {{ clamp('player_days_rest - opponent_days_rest', -2, 2) }} as rest_advantage,
         case when player_days_rest is null or opponent_days_rest is null then 'no_prior_games' end
             as rest_advantage_null_reason,
         -- 10
         case
-            when not coalesce(has_injury_report, false) then null
-            when injury_status is null then 0
-            else listed_injury_risk
+            when has_injury_report and injury_status is null then 0
+            when has_injury_report then listed_injury_risk
+            when has_injured_list then injured_list_injury_risk
         end as injury_risk,
         case
-            when not coalesce(has_injury_report, false) then 'no_injury_report_for_date'
-            when injury_status is not null and listed_injury_risk is null then 'unknown_injury_status'
+            when has_injury_report and (injury_status is null or listed_injury_risk is not null) then 'calculated'
+            when has_injury_report then null
+            when has_injured_list then 'injured_list'
+        end as injury_risk_source,
+        case
+            when has_injury_report and injury_status is not null and listed_injury_risk is null
+                then 'unknown_injury_status'
+            when not has_injury_report and not has_injured_list then 'no_injury_source_for_date'
         end as injury_risk_null_reason,
         -- 15, 16, 17
         case when is_home then 1 else 0 end as home_away,

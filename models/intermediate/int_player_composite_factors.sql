@@ -8,6 +8,8 @@
 -- shot_zone_mismatch_score: the opponent's FG% allowed vs the league in the player's primary zone
 --   (percentage points) times min(zone rate * 100 / 50, 1), x1.2 when its magnitude exceeds 5, clamped +-10;
 --   0 for a balanced player (no primary zone); NULL with the upstream reason when either side is missing.
+--   Where the shot data does not cover the date either side may be a carried profile (the player's or the
+--   opponent's latest before the date): the score is then tagged carried_shot_profile, with both ages.
 -- pace_score: expected game pace ((team last-10 pace + opponent last-10 pace) / 2) minus the team's pace,
 --   divided by 2, clamped +-3.
 -- usage_spike_score: (usage over the last 7 played games - season usage, percent) * 0.3, clamped +-3; the
@@ -69,6 +71,10 @@ joined as (
         shot_profile.primary_zone,
         shot_profile.primary_zone_rate,
         shot_profile.pct_paint_null_reason as shot_profile_null_reason,
+        shot_profile.shot_profile_source,
+        shot_profile.shot_profile_age_days,
+        zone_defense.zone_defense_source,
+        zone_defense.zone_defense_age_days,
         case shot_profile.primary_zone
             when 'paint' then zone_defense.paint_defense_vs_league_avg
             when 'perimeter' then zone_defense.three_defense_vs_league_avg
@@ -140,6 +146,8 @@ factors as (
         back_to_backs_last_14_days,
         primary_zone,
         opponent_zone_defense_vs_league,
+        shot_profile_age_days,
+        case when primary_zone != 'balanced' then zone_defense_age_days end as zone_defense_age_days,
         team_pace,
         opponent_pace_last_10,
         usage_avg_last_7,
@@ -160,6 +168,13 @@ factors as (
             when primary_zone = 'balanced' then null
             when opponent_zone_defense_vs_league is null then coalesce(zone_defense_null_reason, 'no_zone_defense')
         end as shot_zone_mismatch_score_null_reason,
+        case
+            when shot_profile_null_reason is not null or primary_zone is null then null
+            when primary_zone = 'balanced' then shot_profile_source
+            when opponent_zone_defense_vs_league is null then null
+            when 'carried_shot_profile' in (shot_profile_source, zone_defense_source) then 'carried_shot_profile'
+            else 'calculated'
+        end as shot_zone_mismatch_score_source,
         -- 7
         {{ clamp('pace_raw', -3, 3) }} as pace_score,
         case when pace_raw is null then coalesce(team_pace_null_reason, opponent_pace_null_reason, 'no_team_games') end

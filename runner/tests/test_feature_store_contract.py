@@ -62,6 +62,23 @@ def test_defaults_and_ranges_are_consistent() -> None:
     assert contract.defaults["points_avg_last_5"] == 10.0
 
 
+def test_fallback_sources_weigh_less_than_the_primary_and_more_than_a_default() -> None:
+    """A weaker source lowers the score without passing for the primary one or for a stand-in: every source
+    that is neither a contract real source nor an empty history nor a default weighs strictly between."""
+    contract = fc.load_contract(PROJECT_DIR)
+    weights = {w.source: w for w in contract.source_weights}
+    real = {f.real_source for f in contract.features}
+    fallbacks = [
+        w for w in contract.source_weights if not w.is_default and w.source not in real | {"no_history"}
+    ]
+    assert {"last_games", "injured_list", "box_score", "carried_shot_profile"} <= {
+        w.source for w in fallbacks
+    }
+    for w in fallbacks:
+        assert weights["default"].weight < w.weight < weights["calculated"].weight, w.source
+        assert w.description, w.source
+
+
 def test_generated_dbt_files_match_the_seed() -> None:
     stale = fc.stale_files(PROJECT_DIR)
     assert stale == [], f"run `python -m nba_props.contract --write`: stale {stale}"

@@ -3,9 +3,11 @@
 For several real dates D of the sample, a copy of the built sample warehouse has every raw row dated after D
 deleted (box scores, team games, possessions, shots, schedule, closing lines, injury-list moves, multibook
 scrapes), D's own results changed (points, field goals, possessions: a leak of the game being predicted would
-move the features), D's shots and closing lines deleted, and every line or injury snapshot taken at or after
-the last tip-off of D deleted. The store is rebuilt for D alone (start_date = end_date = D) and D's rows must
-equal the full build's rows: same players, same values, sources, default reasons and quality.
+move the features), D's shots and closing lines deleted, every player of D placed on the injured list on D
+itself (a move of the day is known only once the day is over, so the injured-list fallback must not read it),
+and every line or injury snapshot taken at or after the last tip-off of D deleted. The store is rebuilt for D
+alone (start_date = end_date = D) and D's rows must equal the full build's rows: same players, same values,
+sources, default reasons and quality.
 """
 
 from __future__ import annotations
@@ -147,6 +149,8 @@ def _erase_the_future(path: Path, day: dt.date) -> dict[str, int]:
                     f"delete from raw.{table} where try_cast(replace({column}, 'Z', '') as timestamp) >= ?",
                     [cutoff],
                 ).fetchone()[0]
+        if "injury_list_moves" in tables:
+            touched["injury_list_moves (placed on D)"] = _place_players_of_the_day(con, day)
         for table, assignments in RESULT_CHANGES.items():
             if table in tables:
                 # only rows with minutes: who played on D is D's spine (spine_reason), not a feature
@@ -155,6 +159,27 @@ def _erase_the_future(path: Path, day: dt.date) -> dict[str, int]:
                     f"update raw.{table} set {assignments} where {DATED_TABLES[table]} = ? {played}", [day]
                 ).fetchone()[0]
     return touched
+
+
+def _place_players_of_the_day(con: duckdb.DuckDBPyConnection, day: dt.date) -> int:
+    """Add an injured-list placement dated DAY for every player of DAY's box scores (a row copied from an
+    existing move, so every bookkeeping column of the raw table is filled)."""
+    tables = _tables(con)
+    names = " union ".join(
+        f"select distinct player_name as pname from raw.{table} where try_cast(game_date as date) = $day"
+        for table in ("player_game_logs", "playoff_player_boxes")
+        if table in tables and "player_name" in _columns(con, table)
+    )
+    return con.execute(
+        f"""insert into raw.injury_list_moves by name
+        select * exclude (pname) replace (
+            cast($day as varchar) as "date", null as acquired, ' ' || pname as relinquished,
+            'placed on IL (point-in-time test)' as notes
+        )
+        from (select * from raw.injury_list_moves limit 1) as template
+        cross join ({names}) as players""",
+        {"day": day},
+    ).fetchone()[0]
 
 
 @pytest.mark.slow
@@ -198,3 +223,18 @@ def test_rows_of_a_date_ignore_everything_from_that_date_on(
         if not _same(before, after)
     ]
     assert not differences, f"{len(differences)} values changed on {day}, e.g. {differences[:5]}"
+
+
+def test_the_dates_exercise_the_fallback_sources(test_dates: list[dt.date], sample_warehouse: Path) -> None:
+    """The early-season date reads the injured list (no daily injury report before 2024-01-17) and the playoff
+    date the box scores and carried shot profiles (no playoff shots): the test above covers the fallbacks."""
+    with duckdb.connect(str(sample_warehouse), read_only=True) as con:
+        sources = {
+            source
+            for (source,) in con.execute(
+                f"""select distinct unnest([injury_risk_source, pct_three_source, pct_paint_source,
+                    shot_zone_mismatch_score_source]) from {STORE} where game_date in ?""",
+                [test_dates],
+            ).fetchall()
+        }
+    assert {"injured_list", "box_score", "carried_shot_profile"} <= sources, sources

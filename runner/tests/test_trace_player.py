@@ -8,8 +8,11 @@ from the box scores alone), on a real mid-season date of the sample.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import re
 import statistics
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,3 +111,123 @@ def test_player_traced_from_raw_box_scores(sample_warehouse: Path) -> None:
     # the trace is not trivial: the windows differ, so a wrong window length would show
     assert expected["points_avg_last_5"] != expected["points_avg_last_10"]
     assert expected["points_avg_last_10"] != expected["points_avg_season"]
+
+
+# --- the fallback sources, traced the same way: from raw rows, with formulas written from the docs ----------
+
+INJURED_LIST_DATE = dt.date(2023, 12, 15)  # before the first daily injury report (2024-01-17)
+FRESHNESS_DAYS = 14  # var injured_list_freshness_days
+SUFFIXES = (" jr", " sr", " ii", " iii", " iv")
+
+
+def _lookup(name: str, aliases: dict[str, str]) -> str:
+    """player_lookup as docs/feature_store.md describes it: lowercase ASCII, accents and a Jr/Sr/II/III/IV
+    suffix dropped, only a-z0-9 kept, then the aliases seed."""
+    text = unicodedata.normalize("NFKD", name.strip().lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"[ ,]+$", "", text)
+    for suffix in SUFFIXES:
+        for form in (suffix, suffix + "."):
+            if text.endswith(form):
+                text = text[: -len(form)]
+    key = re.sub(r"[^a-z0-9]", "", text)
+    return aliases.get(key, key)
+
+
+def _aliases() -> dict[str, str]:
+    path = Path(__file__).resolve().parents[2] / "seeds" / "player_aliases.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        return {row["alias_lookup"]: row["player_lookup"] for row in csv.DictReader(fh)}
+
+
+def _list_name(raw: str) -> str:
+    """The injured list prints 'Legal Name / Common Name' and '(middle name)' at times: the common name."""
+    return re.sub(r"\([^)]*\)", "", raw).split("/")[-1].strip()
+
+
+@pytest.mark.slow
+def test_injured_list_fallback_traced_from_raw_moves(sample_warehouse: Path) -> None:
+    """Before the first daily injury report, injury_risk comes from the injured list as of the day before:
+    out (3) when the player's latest move before the date placed him on it and he has not played since, else
+    available (0); tagged injured_list, never the report's source."""
+    day, aliases = INJURED_LIST_DATE, _aliases()
+    with duckdb.connect(str(sample_warehouse), read_only=True) as con:
+        moves = con.execute("select date, acquired, relinquished from raw.injury_list_moves").fetchall()
+        played = con.execute(
+            "select player_name, game_date from raw.player_game_logs "
+            "where try_cast(min as integer) > 0 or try_cast(pts as integer) > 0"
+        ).fetchall()
+        rows = con.execute(
+            f"select player_name, injury_risk, injury_risk_source from {STORE} "
+            "where game_date = ? and spine_reason = 'played'",
+            [day],
+        ).fetchall()
+    # latest move before the day per player (an activation wins a tie with a placement of the same day)
+    latest: dict[str, tuple[dt.date, int]] = {}
+    move_dates = set()
+    for date_text, acquired, relinquished in moves:
+        date = dt.date.fromisoformat(date_text)
+        if date >= day:
+            continue
+        move_dates.add(date)
+        for raw, order in ((relinquished, 0), (acquired, 1)):  # 0 placed, 1 activated
+            if raw and raw.strip():
+                key = _lookup(_list_name(raw), aliases)
+                if key not in latest or (date, order) > latest[key]:
+                    latest[key] = (date, order)
+    assert any(day - dt.timedelta(days=FRESHNESS_DAYS) <= d < day for d in move_dates), "list not covering"
+    last_played: dict[str, list[dt.date]] = {}
+    for name, date_text in played:
+        last_played.setdefault(_lookup(name, aliases), []).append(dt.date.fromisoformat(date_text))
+    assert len(rows) > 100
+    outs = 0
+    for name, risk, source in rows:
+        key = _lookup(name, aliases)
+        move = latest.get(key)
+        out = (
+            move is not None and move[1] == 0 and not any(move[0] < d < day for d in last_played.get(key, []))
+        )
+        outs += out
+        assert source == "injured_list", (name, source)
+        assert risk == (3.0 if out else 0.0), (name, risk, move)
+    assert outs > 0, "no player out on the list: the trace would not tell out from available"
+
+
+@pytest.mark.slow
+def test_box_score_three_share_traced_in_the_playoffs(sample_warehouse: Path) -> None:
+    """In the playoffs (no shot locations) pct_three is FG3A / FGA over the player's last 10 games with a
+    field-goal attempt of the season before the date, regular season and playoffs, tagged box_score."""
+    aliases = _aliases()
+    with duckdb.connect(str(sample_warehouse), read_only=True) as con:
+        day = con.execute(
+            f"select min(game_date) + 10 from {STORE} where season_type = 'playoffs'"
+        ).fetchone()[0]
+        games = con.execute(
+            """select player_name, game_id, game_date, fga, fg3a from raw.player_game_logs
+            union all
+            select player_name, game_id, game_date, fga, fg3a from raw.playoff_player_boxes"""
+        ).fetchall()
+        rows = con.execute(
+            f"select player_name, pct_three, pct_three_source from {STORE} "
+            "where game_date = ? and spine_reason = 'played'",
+            [day],
+        ).fetchall()
+    shooting: dict[str, list[tuple[dt.date, str, int, int]]] = {}
+    for name, game_id, date_text, fga, fg3a in games:
+        date = dt.date.fromisoformat(date_text)
+        attempts = int(float(fga)) if fga not in (None, "") else 0
+        if date < day and attempts > 0:
+            shooting.setdefault(_lookup(name, aliases), []).append(
+                (date, game_id, attempts, int(float(fg3a)))
+            )
+    checked = 0
+    for name, pct_three, source in rows:
+        window = sorted(shooting.get(_lookup(name, aliases), []))[-10:]
+        if len(window) < 3:
+            assert pct_three is None, (name, pct_three)
+            continue
+        assert source == "box_score", (name, source)
+        expected = sum(g[3] for g in window) / sum(g[2] for g in window)
+        assert pct_three == pytest.approx(expected, abs=1e-9), (name, pct_three, expected)
+        checked += 1
+    assert checked > 20

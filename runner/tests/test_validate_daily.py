@@ -216,19 +216,19 @@ def test_daily_commands_build_what_they_read_on_a_loaded_and_backfilled_warehous
     backfilled_warehouse: Path, dates: dict[str, dt.date], tmp_path: Path
 ):
     """validate-daily and report build the monitoring marts and every upstream model only they read (such as
-    stg_injuries__list_moves for source_freshness), not just the marts over what a backfill built."""
+    stg_closing_lines__game_lines for source_freshness), not just the marts over what a backfill built."""
     day = dates["ordinary"]
     assert not _rows(
         backfilled_warehouse,
         "select * from information_schema.tables where table_name in "
-        "('stg_injuries__list_moves', 'source_freshness', 'daily_health_checks')",
+        "('stg_closing_lines__game_lines', 'source_freshness', 'daily_health_checks')",
     )
     _, result, _ = _validate(backfilled_warehouse, day)
     assert result["game_date"] == str(day) and _check(result, "star_players_missing_lines")["status"] == "ok"
     freshness = dict(
         _rows(backfilled_warehouse, "select relation_name, row_count from monitoring.source_freshness")
     )
-    assert freshness["stg_injuries__list_moves"] > 0 and freshness["ml_feature_store_v2"] > 0
+    assert freshness["stg_closing_lines__game_lines"] > 0 and freshness["ml_feature_store_v2"] > 0
     out = tmp_path / "report.html"
     args = [
         "report",

@@ -6,10 +6,18 @@
       - resolves an open gap of the range that the store no longer shows (resolved_at, resolved_by), per
         player-date: a build that fixes one player does not resolve the others of the date.
     A resolved gap that comes back later opens a new episode, so the history is never rewritten.
+    fallback_sources names the features of the row that a weaker source stood in for (feature:source, e.g.
+    injury_risk:injured_list), so a gap shows what the store fell back on besides what it could not fill.
     full_refresh is disabled: `--full-refresh` must not erase the history. -#}
 
 {%- set contract = feature_contract() -%}
 {%- set required = contract | rejectattr('is_optional') | list -%}
+{#- fallback sources: weighted, not defaults, not any feature's own real source, not an empty history -#}
+{%- set real_sources = contract | map(attribute='real_source') | list -%}
+{%- set fallbacks = [] -%}
+{%- for w in feature_source_weights() if not w.is_default and w.source not in real_sources and w.source != 'no_history' -%}
+{%- do fallbacks.append(w.source) -%}
+{%- endfor -%}
 {%- set build_ts = "cast('" ~ run_started_at.strftime("%Y-%m-%d %H:%M:%S") ~ "' as timestamp)" -%}
 
 {{ config(
@@ -30,6 +38,15 @@ store_rows as (
         opponent_team_abbr,
         season,
         required_default_count,
+        array_to_string([
+            {%- for f in contract %}
+            case
+                when {{ f.name }}_source in ('{{ fallbacks | join("', '") }}')
+                    then concat('{{ f.name }}:', {{ f.name }}_source)
+            end
+            {{- ',' if not loop.last }}
+            {%- endfor %}
+        ], '; ') as fallback_sources,
     -- The trailing commas below are emitted by Jinja (all but the loop's last item); LT02 cannot place them.
     -- noqa: disable=LT02
     {%- for f in required %}
@@ -67,7 +84,8 @@ missing_rows as (
         played_games.season,
         'no_feature_row' as reason,
         'the player played but the store has no row for the date' as reason_detail,
-        cast(null as {{ dbt.type_int() }}) as required_default_count
+        cast(null as {{ dbt.type_int() }}) as required_default_count,
+        cast(null as {{ dbt.type_string() }}) as fallback_sources
     from played_games
     left join store_rows
         on
@@ -101,7 +119,8 @@ defaulted_rows as (
             {{- ',' if not loop.last }}
             {%- endfor %}
         ], '; ') as reason_detail,
-        required_default_count
+        required_default_count,
+        nullif(fallback_sources, '') as fallback_sources
     from store_rows
     where required_default_count > 0
 ),
@@ -113,6 +132,8 @@ current_gaps as (
 ),
 
 {% if is_incremental() %}
+{#- a table built before fallback_sources existed has none yet (on_schema_change adds it after this query) -#}
+{%- set has_fallback_column = 'fallback_sources' in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) %}
 open_gaps as (
     select *
     from {{ this }}
@@ -147,6 +168,7 @@ opened as (
         current_gaps.reason,
         current_gaps.reason_detail,
         current_gaps.required_default_count,
+        current_gaps.fallback_sources,
         {{ build_ts }} as detected_at,
         cast('{{ var('gaps_detected_by', 'build') }}' as {{ dbt.type_string() }}) as detected_by,
         cast(null as timestamp) as resolved_at,
@@ -175,6 +197,7 @@ reasons_changed as (
         current_gaps.reason,
         current_gaps.reason_detail,
         current_gaps.required_default_count,
+        current_gaps.fallback_sources,
         open_gaps.detected_at,
         open_gaps.detected_by,
         cast(null as timestamp) as resolved_at,
@@ -186,6 +209,11 @@ reasons_changed as (
         and current_gaps.game_date = open_gaps.game_date
     where current_gaps.reason != open_gaps.reason
         or current_gaps.reason_detail != open_gaps.reason_detail
+        {%- if has_fallback_column %}
+        or coalesce(current_gaps.fallback_sources, '') != coalesce(open_gaps.fallback_sources, '')
+        {%- else %}
+        or current_gaps.fallback_sources is not null
+        {%- endif %}
 ),
 
 resolved as (
@@ -200,6 +228,11 @@ resolved as (
         open_gaps.reason,
         open_gaps.reason_detail,
         open_gaps.required_default_count,
+        {%- if has_fallback_column %}
+        open_gaps.fallback_sources,
+        {%- else %}
+        cast(null as {{ dbt.type_string() }}) as fallback_sources,
+        {%- endif %}
         open_gaps.detected_at,
         open_gaps.detected_by,
         {{ build_ts }} as resolved_at,
@@ -234,6 +267,7 @@ select
     reason,
     reason_detail,
     required_default_count,
+    fallback_sources,
     detected_at,
     detected_by,
     resolved_at,

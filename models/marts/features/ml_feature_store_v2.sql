@@ -4,7 +4,9 @@
 
     Per feature f: `f` is the value or NULL; `f_source` says where it came from; `f_default_reason` says why it
     is a stand-in. Rules, in order:
-      1. a real value -> the feature's contract real_source (`last_games` when a cache feature
+      1. a real value -> the tag its upstream model gives it in `f_source` where that model declares one (a
+         fallback source such as injured_list, box_score or carried_shot_profile: a weaker source is never
+         tagged as the primary one), else the feature's contract real_source (`last_games` when a cache feature
          came from the player's last games because the cache had no value: the cache-miss fallback);
       2. a value outside the contract range of a range-critical feature (is_range_critical) -> NULL, default,
          reason `out_of_range`; other features keep real out-of-range values (a real 130.1 offensive rating or
@@ -68,6 +70,12 @@ spine as (
         {{ name }}_source,
         {%- endif %}
         {%- endfor %}
+        {%- if j.model == 'int_player_shot_zone_profile' %}
+        shot_profile_age_days,
+        {%- endif %}
+        {%- if j.model == 'int_player_composite_factors' %}
+        zone_defense_age_days,
+        {%- endif %}
         {%- if j.model == 'int_player_line_features' %}
         vegas_line_book,
         vegas_line_snapshot_at,
@@ -87,6 +95,13 @@ inputs as (
         spine.*,
         {%- for f in contract %}
         {%- set primary = joins | selectattr('alias', 'equalto', f.upstream_model ~ '__' ~ f.upstream_key) | first %}
+        {%- if feature_input_has_source(primary, f.name) %}
+        case
+            when not {{ feature_input_flags_default(primary, f.name) }} then {{ primary.alias }}.{{ f.name }}_source
+        end as {{ f.name }}__upstream_source,
+        {%- else %}
+        cast(null as {{ dbt.type_string() }}) as {{ f.name }}__upstream_source,
+        {%- endif %}
         {%- if f.fallback_model %}
         {%- set fallback = joins | selectattr('alias', 'equalto', f.fallback_model ~ '__player') | first %}
         case
@@ -123,7 +138,9 @@ inputs as (
         int_player_line_features__player.vegas_line_book,
         int_player_line_features__player.vegas_line_snapshot_at,
         int_player_line_features__player.vegas_line_minutes_before_tipoff,
-        int_player_line_features__player.vegas_line_source
+        int_player_line_features__player.vegas_line_source,
+        int_player_shot_zone_profile__player.shot_profile_age_days,
+        int_player_composite_factors__player.zone_defense_age_days
     from
         spine
     {%- for j in joins %}
@@ -159,7 +176,7 @@ sourced as (
         {%- for col in ['player_lookup', 'game_date', 'game_id', 'player_id', 'player_name', 'team_abbr',
                         'opponent_team_abbr', 'is_home', 'season', 'season_type', 'spine_reason',
                         'vegas_line_book', 'vegas_line_snapshot_at', 'vegas_line_minutes_before_tipoff',
-                        'vegas_line_source'] %}
+                        'vegas_line_source', 'shot_profile_age_days', 'zone_defense_age_days'] %}
         {{ col }},
         {%- endfor %}
     -- The trailing commas below are emitted by Jinja (all but the loop's last item); LT02 cannot place them.
@@ -176,7 +193,7 @@ sourced as (
         {%- endif %}
         cast(case when {{ in_range }} then {{ raw }} end as {{ feature_float_type() }}) as {{ f.name }},
         case
-            when {{ primary_ok }} then '{{ f.real_source }}'
+            when {{ primary_ok }} then coalesce({{ f.name }}__upstream_source, '{{ f.real_source }}')
             when {{ f.name }}__primary is null and {{ in_range }} then 'last_games'
             {%- if f.no_history_reasons %}
             when {{ raw }} is null and {{ f.name }}__null_reason in ('{{ f.no_history_reasons | join("', '") }}')
@@ -285,5 +302,7 @@ select
     cast(vegas_line_snapshot_at as timestamp) as vegas_line_snapshot_at,
     cast(vegas_line_minutes_before_tipoff as {{ feature_float_type() }}) as vegas_line_minutes_before_tipoff,
     cast(vegas_line_source as {{ string_type }}) as vegas_line_source,
+    cast(shot_profile_age_days as {{ int_type }}) as shot_profile_age_days,
+    cast(zone_defense_age_days as {{ int_type }}) as zone_defense_age_days,
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as built_at
 from tiered

@@ -31,6 +31,10 @@ EVALUATE_START, EVALUATE_END = "2024-03-04", "2024-03-17"
 REPORT_START, REPORT_END = "2023-11-07", "2024-04-14"
 # The day's snapshots land in batches: those taken by 05:00, 11:30 and 14:30 ET (10:00, 16:30, 19:30 UTC).
 BATCH_ENDS = ("2024-02-27T10:00:00Z", "2024-02-27T16:30:00Z", "2024-02-27T19:30:00Z")
+# A day before the first daily injury report (2024-01-17) and the first lines (2024-01-25): injury status
+# comes from the injured list as of the day before, and the gate still lets the players through.
+EARLY_DATE = "2024-01-10"
+EARLY_MODEL = "lgbm_points_" + EARLY_DATE.replace("-", "")
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,24 @@ def demo_steps(sample: Path, settings: Settings) -> list[Step]:
         Step(
             "Build the whole warehouse: seeds, staging, features, monitoring, with their tests",
             ["dbt", "build"],
+        ),
+        Step(
+            f"Train a points model on quality-ready rows before {EARLY_DATE}",
+            ["train", "--through-date", EARLY_DATE],
+        ),
+        Step(
+            f"Predict {EARLY_DATE}, before the first daily injury report (injury status: the injured list)",
+            [
+                "predict",
+                "--date",
+                EARLY_DATE,
+                "--as-of",
+                f"{EARLY_DATE}T15:00:00Z",
+                "--mode",
+                "first",
+                "--model",
+                EARLY_MODEL,
+            ],
         ),
         Step(
             f"Train a points model on quality-ready rows before {TRAIN_THROUGH}",
