@@ -144,22 +144,21 @@ game_day = click.option(
 skip_tests = click.option(
     "--skip-tests", is_flag=True, help="Leave out data and unit tests (models and seeds only)."
 )
-landing = click.option(
-    "--landing",
-    "landing",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder where raw files land; every new or changed file in it is loaded (hidden files are not: "
-    "write a file under a hidden name, then rename it).",
-)
-landing_required = click.option(
-    "--landing",
-    "landing",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Folder where raw files land; every new or changed file in it is loaded (hidden files are not: "
-    "write a file under a hidden name, then rename it).",
-)
+
+
+def _landing(required: bool) -> Any:
+    return click.option(
+        "--landing",
+        "landing",
+        type=click.Path(file_okay=False, path_type=Path),
+        required=required,
+        help="Folder where raw files land; every new or changed file in it is loaded (hidden files are not: "
+        "write a file under a hidden name, then rename it).",
+    )
+
+
+landing = _landing(required=False)
+landing_required = _landing(required=True)
 every = click.option(
     "--every",
     "every",
