@@ -398,7 +398,11 @@ def main() -> int:
         "--repeat", type=int, default=3, help="alternating repetitions of each one-date build"
     )
     parser.add_argument("--per-date-sample", type=int, default=6, help="dates of the per-date loop measured")
-    parser.add_argument("--skip-season", action="store_true", help="only the one-date builds")
+    skip = parser.add_mutually_exclusive_group()
+    skip.add_argument("--skip-season", action="store_true", help="only the one-date builds")
+    skip.add_argument(
+        "--skip-one-date", action="store_true", help="only the season backfill and the per-date loop"
+    )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/nba-props-bench"))
     parser.add_argument("--json", type=Path, help="also write the figures here")
     opts = parser.parse_args()
@@ -421,7 +425,7 @@ def main() -> int:
         return m
 
     # ---- one-date build after a new day's load, 1 vs N seasons, runner vs by hand, alternating
-    scales = [int(s) for s in opts.scales.split(",") if s.strip()]
+    scales = [] if opts.skip_one_date else [int(s) for s in opts.scales.split(",") if s.strip()]
     prepared = {}
     for copies in scales:
         folder, day, built = prepare_scale(raw, work, copies, logs)
@@ -434,11 +438,13 @@ def main() -> int:
                 folder, day = prepared[copies]
                 m = note(one_date(folder, day, how, copies, rep, logs))
                 times.setdefault((copies, how), []).append(m.seconds)
-    base = scales[0]
     for how, command in (
         ("runner", "nba-props build --date D --skip-tests"),
         ("by hand", "dbt run --select +ml_feature_store_v2 +feature_store_gaps --vars {start_date: D, ...}"),
     ):
+        if not scales:
+            break
+        base = scales[0]
         for copies in scales:
             runs = sorted(times[(copies, how)])
             results.append(
