@@ -137,11 +137,10 @@ list_move_changes as (
             loaded_at,
             row_count,
             content_hash,
-            lag(row_count) over by_file_date as previous_row_count,
-            lag(content_hash) over by_file_date as previous_content_hash,
-            row_number() over by_file_date as load_number
+            lag(row_count) over (partition by source_file, event_date order by loaded_at, load_id) as previous_row_count,
+            lag(content_hash) over (partition by source_file, event_date order by loaded_at, load_id) as previous_content_hash,
+            row_number() over (partition by source_file, event_date order by loaded_at, load_id) as load_number
         from list_move_dates_by_load
-        window by_file_date as (partition by source_file, event_date order by loaded_at, load_id)
     ) as sequenced
     where
         (load_number = 1 and row_count is not null)
