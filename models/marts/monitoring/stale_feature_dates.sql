@@ -1,11 +1,21 @@
 {{ config(tags=['monitoring']) }}
--- Grain: game_date. The store dates built before one of their inputs was rebuilt (a late or corrected box
--- score, shot file, injury report or line file, or a game's own box scores arriving after its pre-game
--- build): their rows may no longer be what a build would give, so they are to be built again (a backfill or
--- `dbt run` of their range). Empty when every store date is current. Inputs of a date D: the player games,
--- shot-zone games, team games and games of D's season up to D (rolling windows, rosters, DNP rows), the
--- injury snapshots dated D and the resolved lines of D's games. The store's built_at has whole seconds: the
--- rebuilds are compared at that precision.
+-- Grain: game_date. The store dates built before one of their inputs changed (a late or corrected box score,
+-- shot file, injury report, injured-list move or line file, or a game's own box scores arriving after its
+-- pre-game build): their rows may no longer be what a build would give, so they are to be built again (a
+-- backfill or `dbt run` of their range). Empty when every store date is current. Inputs of a date D: the
+-- player games, team games and games of D's season up to D (rolling windows, rosters, DNP rows); the shot-zone
+-- games up to D of D's season and of earlier seasons (a carried shot profile reads the latest one, whatever its
+-- season); the injured-list moves before D (the list as of the day before, any season); the injury snapshots
+-- dated D and the resolved lines of D's games. The store's built_at has whole seconds: changes are compared at
+-- that precision.
+{%- set cumulative_inputs = [
+    {'model': 'int_player_games', 'earlier_seasons': false},
+    {'model': 'int_team_games', 'earlier_seasons': false},
+    {'model': 'int_games', 'earlier_seasons': false},
+    {'model': 'int_shot_zone_games', 'earlier_seasons': true},
+] %}
+{%- set line_inputs = ['int_prop_lines_resolved_rotowire', 'int_prop_lines_resolved_odds_api',
+                       'int_prop_lines_resolved_multibook'] %}
 with
 
 store_dates as (
@@ -19,44 +29,24 @@ store_dates as (
 
 ),
 
--- inputs read cumulatively within a season: their latest rebuild on or before each date
-season_inputs as (
+-- full-history inputs read cumulatively up to the date: their latest rebuild per date
+cumulative_inputs as (
 
+    {%- for input in cumulative_inputs %}
+    {% if not loop.first %}union all{% endif %}
     select
-        'int_player_games' as input_model,
+        '{{ input.model }}' as input_model,
+        {{ 'true' if input.earlier_seasons else 'false' }} as reads_earlier_seasons,
         season,
         game_date,
         max({{ dbt.date_trunc('second', '_built_at') }}) as rebuilt_at
-    from {{ ref('int_player_games') }}
+    from {{ ref(input.model) }}
     group by season, game_date
-    union all
-    select
-        'int_shot_zone_games' as input_model,
-        season,
-        game_date,
-        max({{ dbt.date_trunc('second', '_built_at') }}) as rebuilt_at
-    from {{ ref('int_shot_zone_games') }}
-    group by season, game_date
-    union all
-    select
-        'int_team_games' as input_model,
-        season,
-        game_date,
-        max({{ dbt.date_trunc('second', '_built_at') }}) as rebuilt_at
-    from {{ ref('int_team_games') }}
-    group by season, game_date
-    union all
-    select
-        'int_games' as input_model,
-        season,
-        game_date,
-        max({{ dbt.date_trunc('second', '_built_at') }}) as rebuilt_at
-    from {{ ref('int_games') }}
-    group by season, game_date
+    {%- endfor %}
 
 ),
 
--- inputs read for the date itself
+-- full-history inputs read for the date itself
 date_inputs as (
 
     select
@@ -65,14 +55,13 @@ date_inputs as (
         max({{ dbt.date_trunc('second', '_built_at') }}) as rebuilt_at
     from {{ ref('stg_injuries__status_snapshots') }}
     group by snapshot_date_et
-    {% for source_model in ['int_prop_lines_resolved_rotowire', 'int_prop_lines_resolved_odds_api',
-                            'int_prop_lines_resolved_multibook'] %}
+    {%- for line_input in line_inputs %}
     union all
     select
-        '{{ source_model }}' as input_model,
+        '{{ line_input }}' as input_model,
         games.game_date,
         max({{ dbt.date_trunc('second', 'lines._built_at') }}) as rebuilt_at
-    from {{ ref(source_model) }} as lines
+    from {{ ref(line_input) }} as lines
     inner join {{ ref('int_games') }} as games
         on games.game_id = lines.game_id
     group by games.game_date
@@ -80,19 +69,108 @@ date_inputs as (
 
 ),
 
+-- The injured-list moves are a view over raw, with no rebuild time of their own: their changes come from the
+-- load index, as (move date, load) pairs where a load of a file holds other rows for the date than the
+-- file's previous load (a new date, changed rows, or rows gone).
+list_move_loads as (
+
+    select
+        source_file,
+        load_id,
+        loaded_at,
+        event_date,
+        row_count,
+        content_hash
+    from {{ ref('stg_loads__file_dates') }}
+    where raw_table = 'injury_list_moves'
+
+),
+
+list_move_file_loads as (
+
+    select distinct
+        source_file,
+        load_id,
+        loaded_at
+    from list_move_loads
+
+),
+
+list_move_file_dates as (
+
+    select distinct
+        source_file,
+        event_date
+    from list_move_loads
+    where event_date is not null
+
+),
+
+-- every load of a file against every date the file ever had: a date a load no longer has is a NULL row
+list_move_dates_by_load as (
+
+    select
+        list_move_file_loads.source_file,
+        list_move_file_loads.load_id,
+        list_move_file_loads.loaded_at,
+        list_move_file_dates.event_date,
+        list_move_loads.row_count,
+        list_move_loads.content_hash
+    from list_move_file_loads
+    inner join list_move_file_dates
+        on list_move_file_dates.source_file = list_move_file_loads.source_file
+    left join list_move_loads
+        on
+            list_move_loads.load_id = list_move_file_loads.load_id
+            and list_move_loads.event_date = list_move_file_dates.event_date
+
+),
+
+list_move_changes as (
+
+    select
+        event_date as move_date,
+        max({{ dbt.date_trunc('second', 'loaded_at') }}) as rebuilt_at
+    from (
+        select
+            event_date,
+            loaded_at,
+            row_count,
+            content_hash,
+            lag(row_count) over (partition by source_file, event_date order by loaded_at, load_id) as previous_row_count,
+            lag(content_hash) over (partition by source_file, event_date order by loaded_at, load_id) as previous_content_hash,
+            row_number() over (partition by source_file, event_date order by loaded_at, load_id) as load_number
+        from list_move_dates_by_load
+    ) as sequenced
+    where
+        (load_number = 1 and row_count is not null)
+        or (
+            load_number > 1
+            and (
+                row_count is distinct from previous_row_count
+                or content_hash is distinct from previous_content_hash
+            )
+        )
+    group by event_date
+
+),
+
 newer_inputs as (
 
     select
         store_dates.game_date,
-        season_inputs.input_model,
-        max(season_inputs.rebuilt_at) as rebuilt_at
+        cumulative_inputs.input_model,
+        max(cumulative_inputs.rebuilt_at) as rebuilt_at
     from store_dates
-    inner join season_inputs
+    inner join cumulative_inputs
         on
-            season_inputs.season = store_dates.season
-            and season_inputs.game_date <= store_dates.game_date
-            and season_inputs.rebuilt_at > store_dates.store_built_at
-    group by store_dates.game_date, season_inputs.input_model
+            (
+                cumulative_inputs.season = store_dates.season
+                or (cumulative_inputs.reads_earlier_seasons and cumulative_inputs.season < store_dates.season)
+            )
+            and cumulative_inputs.game_date <= store_dates.game_date
+            and cumulative_inputs.rebuilt_at > store_dates.store_built_at
+    group by store_dates.game_date, cumulative_inputs.input_model
     union all
     select
         store_dates.game_date,
@@ -103,6 +181,17 @@ newer_inputs as (
         on
             date_inputs.game_date = store_dates.game_date
             and date_inputs.rebuilt_at > store_dates.store_built_at
+    union all
+    select
+        store_dates.game_date,
+        'stg_injuries__list_moves' as input_model,
+        max(list_move_changes.rebuilt_at) as rebuilt_at
+    from store_dates
+    inner join list_move_changes
+        on
+            list_move_changes.move_date < store_dates.game_date
+            and list_move_changes.rebuilt_at > store_dates.store_built_at
+    group by store_dates.game_date
 
 )
 
