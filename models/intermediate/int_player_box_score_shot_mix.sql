@@ -3,9 +3,12 @@
 -- as the shot-location value: the player's last 10 games with a field-goal attempt of the season strictly
 -- before the date, needing var shot_min_games (default 3). The fallback of pct_three where the shot data does
 -- not cover the date (int_player_shot_zone_profile tags it box_score); the box score cannot split two-point
--- attempts into paint and mid-range, so it stands in for pct_three only.
+-- attempts into paint and mid-range, so it stands in for pct_three only. With fewer games than shot_min_games
+-- but at least var short_window_min_games (default 2): the same share over the games there are, pct_three_source
+-- short_window (else box_score).
 {{ config(**date_range_incremental_config(cluster_by=['player_lookup'])) }}
 {%- set min_games = var('shot_min_games', 3) %}
+{%- set short_min_games = [[var('short_window_min_games', 2), 1] | max, min_games] | min %}
 
 with
 
@@ -86,11 +89,15 @@ select
     three_attempts_last_10,
     field_goal_attempts_last_10,
     case
-        when shooting_games_before >= {{ min_games }}
+        when shooting_games_before >= {{ short_min_games }}
             then 1.0 * three_attempts_last_10 / field_goal_attempts_last_10
     end as pct_three,
     case
         when shooting_games_before = 0 then 'no_prior_games'
-        when shooting_games_before < {{ min_games }} then 'too_few_games'
-    end as pct_three_null_reason
+        when shooting_games_before < {{ short_min_games }} then 'too_few_games'
+    end as pct_three_null_reason,
+    case
+        when shooting_games_before >= {{ min_games }} then 'box_score'
+        when shooting_games_before >= {{ short_min_games }} then 'short_window'
+    end as pct_three_source
 from shares

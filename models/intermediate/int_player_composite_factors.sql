@@ -14,8 +14,13 @@
 --   divided by 2, clamped +-3.
 -- usage_spike_score: (usage over the last 7 played games - season usage, percent) * 0.3, clamped +-3; the
 --   reference's star-teammates-out multiplier is not applied (no projected usage in our data).
+-- Short window: the score's inputs may come from fewer games than their minimum (source short_window, see
+-- int_player_shot_zone_profile); usage_spike_score with fewer played games than rolling_min_games but at
+-- least var short_window_min_games (default 2) is the same formula over the games there are. A score is
+-- tagged with its weakest input's source (carried_shot_profile, then short_window, then calculated).
 {{ config(**date_range_incremental_config(cluster_by=['player_lookup'])) }}
 {%- set min_games = var('rolling_min_games', 3) %}
+{%- set usage_min_games = [[var('short_window_min_games', 2), 1] | max, min_games] | min %}
 
 with
 
@@ -173,6 +178,7 @@ factors as (
             when primary_zone = 'balanced' then shot_profile_source
             when opponent_zone_defense_vs_league is null then null
             when 'carried_shot_profile' in (shot_profile_source, zone_defense_source) then 'carried_shot_profile'
+            when 'short_window' in (shot_profile_source, zone_defense_source) then 'short_window'
             else 'calculated'
         end as shot_zone_mismatch_score_source,
         -- 7
@@ -180,13 +186,18 @@ factors as (
         case when pace_raw is null then coalesce(team_pace_null_reason, opponent_pace_null_reason, 'no_team_games') end
             as pace_score_null_reason,
         -- 8
-        case when games_played_season >= {{ min_games }} then {{ clamp('usage_spike_raw', -3, 3) }} end
+        case when games_played_season >= {{ usage_min_games }} then {{ clamp('usage_spike_raw', -3, 3) }} end
             as usage_spike_score,
         case
             when coalesce(games_played_season, 0) = 0 then 'no_prior_games'
-            when games_played_season < {{ min_games }} then 'too_few_games'
+            when games_played_season < {{ usage_min_games }} then 'too_few_games'
             when usage_spike_raw is null then 'no_usage_data'
-        end as usage_spike_score_null_reason
+        end as usage_spike_score_null_reason,
+        case
+            when games_played_season < {{ usage_min_games }} or usage_spike_raw is null then null
+            when games_played_season < {{ min_games }} then 'short_window'
+            else 'calculated'
+        end as usage_spike_score_source
     from scored
 
 )

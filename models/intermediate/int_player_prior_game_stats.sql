@@ -7,8 +7,16 @@
 -- game this season before the date), too_few_games (fewer than the feature's minimum: var rolling_min_games,
 -- default 3, for averages; 2 for the std dev; 5 for trend and slope; 5 for pct_free_throw; 3 game rows for
 -- dnp_rate), no_points_in_window, zero_std_dev.
+-- Short window: with fewer played games than a feature's minimum but at least var short_window_min_games
+-- (default 2; 2 for the std dev in any case), the same formula over the games there are, and
+-- <feature>_source = short_window (NULL for a value from the full minimum: the reader's primary source);
+-- too_few_games only below short_window_min_games.
 {{ config(**date_range_incremental_config(cluster_by=['player_lookup'])) }}
 {%- set min_games = var('rolling_min_games', 3) %}
+{%- set short_min_games = [var('short_window_min_games', 2), 1] | max %}
+{#- the fewest games each history average is computed from: its minimum, or the short window below it -#}
+{%- set avg_min_games = [min_games, short_min_games] | min %}
+{%- set std_min_games = [[min_games, 2] | max, [short_min_games, 2] | max] | min %}
 
 with
 
@@ -106,6 +114,11 @@ played_state as (
         count(usage_rate) over last_7 as usage_games_last_7,
         avg(points) over newest_3 as points_avg_newest_3,
         avg(points) over older_2 as points_avg_older_2,
+        -- the short-window trend (fewer than 5 games): newest half minus older half
+        points as points_newest_1,
+        avg(points) over previous_1 as points_previous_1,
+        avg(points) over newest_2 as points_avg_newest_2,
+        avg(points) over two_before_newest_2 as points_avg_2_before_newest_2,
         -- OLS slope inputs with x = played_seq (a slope does not depend on where x starts)
         count(*) over last_10 as slope_n,
         sum(1.0 * played_seq) over last_10 as slope_sx,
@@ -126,6 +139,11 @@ played_state as (
             partition by player_lookup, season order by played_seq rows between 2 preceding and current row
         ),
         older_2 as (partition by player_lookup, season order by played_seq rows between 4 preceding and 3 preceding),
+        previous_1 as (partition by player_lookup, season order by played_seq rows between 1 preceding and 1 preceding),
+        newest_2 as (partition by player_lookup, season order by played_seq rows between 1 preceding and current row),
+        two_before_newest_2 as (
+            partition by player_lookup, season order by played_seq rows between 3 preceding and 2 preceding
+        ),
         season_so_far as (
             partition by player_lookup, season order by played_seq rows between unbounded preceding and current row
         )
@@ -267,6 +285,10 @@ aggregated as (
         1.0 * played_state.cumulative_usage / nullif(played_state.cumulative_usage_games, 0) as usage_avg_season,
         played_state.points_avg_newest_3,
         played_state.points_avg_older_2,
+        played_state.points_newest_1,
+        played_state.points_previous_1,
+        played_state.points_avg_newest_2,
+        played_state.points_avg_2_before_newest_2,
         played_state.slope_n,
         played_state.slope_sx,
         played_state.slope_sy,
@@ -318,6 +340,10 @@ with_spine as (
         aggregated.usage_avg_season,
         aggregated.points_avg_newest_3,
         aggregated.points_avg_older_2,
+        aggregated.points_newest_1,
+        aggregated.points_previous_1,
+        aggregated.points_avg_newest_2,
+        aggregated.points_avg_2_before_newest_2,
         case
             when aggregated.slope_n >= 2 then
                 (aggregated.slope_n * aggregated.slope_sxy - aggregated.slope_sx * aggregated.slope_sy)
@@ -346,34 +372,44 @@ select
     usage_avg_last_7,
     usage_games_last_7,
     usage_avg_season,
-    case when games_played_season >= {{ min_games }} then points_avg_last_5_raw end as points_avg_last_5,
-    case when games_played_season >= {{ min_games }} then points_avg_last_10_raw end as points_avg_last_10,
-    case when games_played_season >= {{ min_games }} then points_avg_season_raw end as points_avg_season,
-    case when games_played_season >= {{ [min_games, 2] | max }} then points_std_last_10_raw end
-        as points_std_last_10,
+    case when games_played_season >= {{ avg_min_games }} then points_avg_last_5_raw end as points_avg_last_5,
+    case when games_played_season >= {{ avg_min_games }} then points_avg_last_10_raw end as points_avg_last_10,
+    case when games_played_season >= {{ avg_min_games }} then points_avg_season_raw end as points_avg_season,
+    case when games_played_season >= {{ std_min_games }} then points_std_last_10_raw end as points_std_last_10,
     games_in_last_7_days,
-    case when games_played_season >= {{ min_games }} then minutes_avg_last_10_raw end as minutes_avg_last_10,
+    case when games_played_season >= {{ avg_min_games }} then minutes_avg_last_10_raw end as minutes_avg_last_10,
     case
-        when games_played_season >= {{ min_games }} and minutes_sum_last_10 > 0
+        when games_played_season >= {{ avg_min_games }} and minutes_sum_last_10 > 0
             then 1.0 * points_sum_last_10 / minutes_sum_last_10
     end as ppm_avg_last_10,
-    {%- for feature in ['points_avg_last_5', 'points_avg_last_10', 'points_avg_season', 'points_std_last_10', 'minutes_avg_last_10'] %}
+    {%- for feature in ['points_avg_last_5', 'points_avg_last_10', 'points_avg_season', 'points_std_last_10', 'minutes_avg_last_10', 'ppm_avg_last_10'] %}
+    {%- set is_std = feature == 'points_std_last_10' %}
     case
         when games_played_season = 0 then 'no_prior_games'
-        when games_played_season < {{ [min_games, 2] | max if feature == 'points_std_last_10' else min_games }}
-            then 'too_few_games'
+        when games_played_season < {{ std_min_games if is_std else avg_min_games }} then 'too_few_games'
+        {%- if feature == 'ppm_avg_last_10' %}
+        when not minutes_sum_last_10 > 0 then 'no_minutes_in_window'
+        {%- endif %}
     end as {{ feature }}_null_reason,
+    case
+        when
+            games_played_season >= {{ std_min_games if is_std else avg_min_games }}
+            and games_played_season < {{ [min_games, 2] | max if is_std else min_games }}
+            {%- if feature == 'ppm_avg_last_10' %}
+            and minutes_sum_last_10 > 0
+            {%- endif %}
+            then 'short_window'
+    end as {{ feature }}_source,
     {%- endfor %}
     cast(null as {{ dbt.type_string() }}) as games_in_last_7_days_null_reason,
-    case
-        when games_played_season = 0 then 'no_prior_games'
-        when games_played_season < {{ min_games }} then 'too_few_games'
-        when not minutes_sum_last_10 > 0 then 'no_minutes_in_window'
-    end as ppm_avg_last_10_null_reason,
     -- trajectory and shot-mix inputs that need more games than the averages
     games_last_10,
     points_avg_newest_3,
     points_avg_older_2,
+    points_newest_1,
+    points_previous_1,
+    points_avg_newest_2,
+    points_avg_2_before_newest_2,
     points_slope_raw,
     points_sum_last_10,
     ftm_sum_last_10,

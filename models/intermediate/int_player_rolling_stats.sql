@@ -5,7 +5,15 @@
 -- Opponent history (29, 30) covers the previous 365 days across seasons. An empty history is legitimate,
 -- not a failure: games_vs_opponent = 0 is a real value and avg_points_vs_opponent is NULL with null_reason
 -- no_games_vs_opponent (the feature store tags it no_history, never a default).
+-- Short window: a window feature with fewer games than its minimum (5 played games for 11, 21 and 34; 3 game
+-- rows for 33; the history averages it reads for 12, 35, 36) but at least var short_window_min_games (default
+-- 2) is the same formula over the games there are, <feature>_source short_window (else calculated; NULL when
+-- the value is NULL). The trend over n < 5 games is the newest ceil(n/2) games' mean minus the older
+-- floor(n/2) games' mean, as 5 games split 3 newest / 2 older.
 {{ config(**date_range_incremental_config(cluster_by=['player_lookup'])) }}
+{%- set short_min_games = [var('short_window_min_games', 2), 1] | max %}
+{%- set trend_min_games = [5, [short_min_games, 2] | max] | min %}
+{%- set dnp_min_rows = [3, short_min_games] | min %}
 with
 
 spine as (
@@ -61,8 +69,17 @@ derived as (
         coalesce(opponent_history.games_vs_opponent, 0) as games_vs_opponent,
         opponent_history.avg_points_vs_opponent,
         -- newer minus older: mean of the 3 newest played games minus mean of the 2 before them
-        case when stats.games_last_10 >= 5 then stats.points_avg_newest_3 - stats.points_avg_older_2 end
-            as trend_difference,
+        case
+            when stats.games_last_10 >= 5 then stats.points_avg_newest_3 - stats.points_avg_older_2
+            when stats.games_last_10 >= {{ trend_min_games }} and stats.games_last_10 = 2
+                then stats.points_newest_1 - stats.points_previous_1
+            when stats.games_last_10 >= {{ trend_min_games }} and stats.games_last_10 in (3, 4)
+                then stats.points_avg_newest_2 - stats.points_avg_2_before_newest_2
+        end as trend_difference,
+        -- the history inputs a derived feature reads came from a short window
+        coalesce(
+            stats.points_avg_last_5_source, stats.points_avg_season_source, stats.points_std_last_10_source
+        ) as points_inputs_source,
         case
             when stats.minutes_avg_season > 0 and stats.minutes_avg_last_10 is not null
                 then (stats.minutes_avg_last_10 - stats.minutes_avg_season) / stats.minutes_avg_season
@@ -100,24 +117,35 @@ rolling_rows as (
         -- 0-4, 31, 32: cache-miss fallback values
         points_avg_last_5,
         points_avg_last_5_null_reason,
+        points_avg_last_5_source,
         points_avg_last_10,
         points_avg_last_10_null_reason,
+        points_avg_last_10_source,
         points_avg_season,
         points_avg_season_null_reason,
+        points_avg_season_source,
         points_std_last_10,
         points_std_last_10_null_reason,
+        points_std_last_10_source,
         games_in_last_7_days,
         games_in_last_7_days_null_reason,
         minutes_avg_last_10,
         minutes_avg_last_10_null_reason,
+        minutes_avg_last_10_source,
         ppm_avg_last_10,
         ppm_avg_last_10_null_reason,
+        ppm_avg_last_10_source,
         -- 11
         {{ bucket_change('trend_difference', 2, 5) }} as recent_trend,
         case
             when games_played_season = 0 then 'no_prior_games'
-            when games_last_10 < 5 then 'too_few_games'
+            when trend_difference is null then 'too_few_games'
         end as recent_trend_null_reason,
+        case
+            when trend_difference is null then null
+            when games_last_10 < 5 then 'short_window'
+            else 'calculated'
+        end as recent_trend_source,
         -- 12
         {{ bucket_change('minutes_change_pct', 0.1, 0.2) }} as minutes_change,
         case
@@ -125,33 +153,53 @@ rolling_rows as (
             when minutes_avg_last_10 is null then 'too_few_games'
             when not minutes_avg_season > 0 then 'no_minutes_in_season'
         end as minutes_change_null_reason,
+        case
+            when minutes_change_pct is null then null
+            else coalesce(minutes_avg_last_10_source, 'calculated')
+        end as minutes_change_source,
         -- 21: share of points from free throws over the last 10 played games, needs 5
         case
-            when games_last_10 >= 5 and points_sum_last_10 > 0
+            when games_last_10 >= {{ trend_min_games }} and points_sum_last_10 > 0
                 then {{ clamp('1.0 * ftm_sum_last_10 / points_sum_last_10', 0, 0.5) }}
         end as pct_free_throw,
         case
             when games_played_season = 0 then 'no_prior_games'
-            when games_last_10 < 5 then 'too_few_games'
+            when games_last_10 < {{ trend_min_games }} then 'too_few_games'
             when not points_sum_last_10 > 0 then 'no_points_in_window'
         end as pct_free_throw_null_reason,
+        case
+            when not (games_last_10 >= {{ trend_min_games }} and points_sum_last_10 > 0) then null
+            when games_last_10 < 5 then 'short_window'
+            else 'calculated'
+        end as pct_free_throw_source,
         -- 29, 30
         avg_points_vs_opponent,
         case when games_vs_opponent = 0 then 'no_games_vs_opponent' end as avg_points_vs_opponent_null_reason,
         games_vs_opponent,
         cast(null as {{ dbt.type_string() }}) as games_vs_opponent_null_reason,
         -- 33: share of the player's last 10 game rows (played or DNP while on the roster) that were DNP, needs 3
-        case when game_rows_last_10 >= 3 then 1.0 * dnp_rows_last_10 / game_rows_last_10 end as dnp_rate,
+        case when game_rows_last_10 >= {{ dnp_min_rows }} then 1.0 * dnp_rows_last_10 / game_rows_last_10 end
+            as dnp_rate,
         case
             when game_rows_last_10 = 0 then 'no_prior_games'
-            when game_rows_last_10 < 3 then 'too_few_games'
+            when game_rows_last_10 < {{ dnp_min_rows }} then 'too_few_games'
         end as dnp_rate_null_reason,
+        case
+            when game_rows_last_10 < {{ dnp_min_rows }} then null
+            when game_rows_last_10 < 3 then 'short_window'
+            else 'calculated'
+        end as dnp_rate_source,
         -- 34
-        case when games_last_10 >= 5 then points_slope_raw end as pts_slope_10g,
+        case when games_last_10 >= {{ trend_min_games }} then points_slope_raw end as pts_slope_10g,
         case
             when games_played_season = 0 then 'no_prior_games'
-            when games_last_10 < 5 then 'too_few_games'
+            when games_last_10 < {{ trend_min_games }} then 'too_few_games'
         end as pts_slope_10g_null_reason,
+        case
+            when games_last_10 < {{ trend_min_games }} or points_slope_raw is null then null
+            when games_last_10 < 5 then 'short_window'
+            else 'calculated'
+        end as pts_slope_10g_source,
         -- 35
         case
             when points_std_last_10 > 0
@@ -162,6 +210,10 @@ rolling_rows as (
             when points_std_last_10 is null or points_avg_last_5 is null then 'too_few_games'
             when points_std_last_10 = 0 then 'zero_std_dev'
         end as pts_vs_season_zscore_null_reason,
+        case
+            when not points_std_last_10 > 0 or points_avg_last_5 is null or points_avg_season is null then null
+            else coalesce(points_inputs_source, 'calculated')
+        end as pts_vs_season_zscore_source,
         -- 36
         case
             when points_avg_last_5 is null or points_avg_season is null or points_std_last_10 is null then null
@@ -172,7 +224,11 @@ rolling_rows as (
             when games_played_season = 0 then 'no_prior_games'
             when points_avg_last_5 is null or points_avg_season is null or points_std_last_10 is null
                 then 'too_few_games'
-        end as breakout_flag_null_reason
+        end as breakout_flag_null_reason,
+        case
+            when points_avg_last_5 is null or points_avg_season is null or points_std_last_10 is null then null
+            else coalesce(points_inputs_source, 'calculated')
+        end as breakout_flag_source
     from derived
 
 )

@@ -7,10 +7,13 @@
 -- falls back, tagged in <feature>_source: pct_three to the box scores over the same window
 -- (int_player_box_score_shot_mix, box_score); pct_paint, pct_mid_range and the primary zone to the player's
 -- latest profile before the date from any earlier season or date (carried_shot_profile, with its age in
--- shot_profile_age_days); without one they are NULL with no_shot_profile. NULL reasons where covered:
--- no_prior_games, too_few_games.
+-- shot_profile_age_days); without one they are NULL with no_shot_profile. Where the shot data covers the date
+-- but the player has fewer games with shots than shot_min_games, at least var short_window_min_games (default
+-- 2): the same shares over the games there are, tagged short_window (the box-score pct_three likewise). NULL
+-- reasons where covered: no_prior_games, too_few_games (below short_window_min_games).
 {{ config(**date_range_incremental_config(cluster_by=['player_lookup'])) }}
 {%- set min_games = var('shot_min_games', 3) %}
+{%- set short_min_games = [[var('short_window_min_games', 2), 1] | max, min_games] | min %}
 
 with
 
@@ -160,11 +163,12 @@ chosen as (
         season,
         case
             when is_covered and shot_games_before >= {{ min_games }} then 'calculated'
+            when is_covered and shot_games_before >= {{ short_min_games }} then 'short_window'
             when not is_covered and carried_profile_date is not null then 'carried_shot_profile'
         end as shot_profile_source,
         case
             when is_covered and shot_games_before = 0 then 'no_prior_games'
-            when is_covered and shot_games_before < {{ min_games }} then 'too_few_games'
+            when is_covered and shot_games_before < {{ short_min_games }} then 'too_few_games'
             when not is_covered and carried_profile_date is null then 'no_shot_profile'
         end as shot_profile_null_reason,
         is_covered,
@@ -209,7 +213,8 @@ final as (
         chosen.shot_profile_null_reason,
         chosen.is_covered,
         box_score_mix.pct_three as box_score_pct_three,
-        box_score_mix.pct_three_null_reason as box_score_pct_three_null_reason
+        box_score_mix.pct_three_null_reason as box_score_pct_three_null_reason,
+        box_score_mix.pct_three_source as box_score_pct_three_source
     from chosen
     left join box_score_mix
         on
@@ -239,8 +244,8 @@ profiles as (
         -- 20: the season's shot data where it covers the date, else the box scores over the same window
         case when is_covered then profile_three else box_score_pct_three end as pct_three,
         case
-            when is_covered and profile_three is not null then 'calculated'
-            when not is_covered and box_score_pct_three is not null then 'box_score'
+            when is_covered and profile_three is not null then shot_profile_source
+            when not is_covered and box_score_pct_three is not null then box_score_pct_three_source
         end as pct_three_source,
         case
             when is_covered then shot_profile_null_reason

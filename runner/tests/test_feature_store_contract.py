@@ -71,7 +71,7 @@ def test_fallback_sources_weigh_less_than_the_primary_and_more_than_a_default() 
     fallbacks = [
         w for w in contract.source_weights if not w.is_default and w.source not in real | {"no_history"}
     ]
-    assert {"last_games", "injured_list", "box_score", "carried_shot_profile"} <= {
+    assert {"last_games", "injured_list", "box_score", "carried_shot_profile", "short_window"} <= {
         w.source for w in fallbacks
     }
     for w in fallbacks:

@@ -226,15 +226,17 @@ def test_rows_of_a_date_ignore_everything_from_that_date_on(
 
 
 def test_the_dates_exercise_the_fallback_sources(test_dates: list[dt.date], sample_warehouse: Path) -> None:
-    """The early-season date reads the injured list (no daily injury report before 2024-01-17) and the playoff
-    date the box scores and carried shot profiles (no playoff shots): the test above covers the fallbacks."""
+    """The early-season date reads the injured list (no daily injury report before 2024-01-17) and short
+    windows (players with fewer games than a window's minimum), the playoff date the box scores and carried
+    shot profiles (no playoff shots): the test above covers the fallbacks."""
     with duckdb.connect(str(sample_warehouse), read_only=True) as con:
         sources = {
             source
             for (source,) in con.execute(
                 f"""select distinct unnest([injury_risk_source, pct_three_source, pct_paint_source,
-                    shot_zone_mismatch_score_source]) from {STORE} where game_date in ?""",
+                    shot_zone_mismatch_score_source, recent_trend_source, points_avg_season_source])
+                    from {STORE} where game_date in ?""",
                 [test_dates],
             ).fetchall()
         }
-    assert {"injured_list", "box_score", "carried_shot_profile"} <= sources, sources
+    assert {"injured_list", "box_score", "carried_shot_profile", "short_window"} <= sources, sources

@@ -223,11 +223,103 @@ def test_box_score_three_share_traced_in_the_playoffs(sample_warehouse: Path) ->
     checked = 0
     for name, pct_three, source in rows:
         window = sorted(shooting.get(_lookup(name, aliases), []))[-10:]
-        if len(window) < 3:
+        if len(window) < 2:
             assert pct_three is None, (name, pct_three)
             continue
-        assert source == "box_score", (name, source)
+        # fewer games than shot_min_games (3) but short_window_min_games (2): a short window
+        assert source == ("box_score" if len(window) >= 3 else "short_window"), (name, len(window), source)
         expected = sum(g[3] for g in window) / sum(g[2] for g in window)
         assert pct_three == pytest.approx(expected, abs=1e-9), (name, pct_three, expected)
         checked += 1
     assert checked > 20
+
+
+# --- the short window: early in a season, the same formulas over the games there are ---------------------
+
+# a week into the season and a week later: players on each side of every minimum
+SHORT_WINDOW_DATES = (dt.date(2023, 10, 30), dt.date(2023, 11, 6))
+
+
+def _bucket(change: float, small: float, large: float) -> int:
+    if change >= large:
+        return 2
+    if change >= small:
+        return 1
+    if change <= -large:
+        return -2
+    if change <= -small:
+        return -1
+    return 0
+
+
+def _slope(points: list[int]) -> float:
+    xs = range(1, len(points) + 1)
+    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(points)
+    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, points, strict=True))
+    return sxy / sum((x - mean_x) ** 2 for x in xs)
+
+
+@pytest.mark.slow
+def test_short_window_traced_from_raw_box_scores(sample_warehouse: Path) -> None:
+    """Early in the season, players with 2-4 played games (fewer than a window's minimum, at least
+    short_window_min_games 2) get the window features over the games there are, tagged short_window,
+    recomputed here from the raw box scores: season average and std dev (below rolling_min_games 3), the
+    trend (newest ceil(n/2) games' mean minus the older games' mean, bucketed), the free-throw share and
+    the slope (below 5). One game keeps the default; five or more keep the primary source."""
+    columns = [
+        "points_avg_season", "points_std_last_10", "recent_trend", "pct_free_throw", "pts_slope_10g",
+    ]  # fmt: skip
+    select = ", ".join(c for f in columns for c in (f, f"{f}_source"))
+    with duckdb.connect(str(sample_warehouse), read_only=True) as con:
+        raw = con.execute(
+            "select player_id, game_id, game_date, min, pts, ftm from raw.player_game_logs "
+            "where season_id = '22023'"
+        ).fetchall()
+        rows = con.execute(
+            f"select game_date, player_id, {select} from {STORE} "
+            "where game_date in ? and spine_reason = 'played'",
+            [list(SHORT_WINDOW_DATES)],
+        ).fetchall()
+    games: dict[int, list[tuple[dt.date, str, int, int, int]]] = {}
+    for player_id, game_id, game_date, minutes, points, ftm in raw:
+        games.setdefault(int(player_id), []).append(
+            (
+                dt.date.fromisoformat(game_date),
+                game_id,
+                int(float(minutes or 0)),
+                int(float(points or 0)),
+                int(float(ftm or 0)),
+            )
+        )
+    checked = {1: 0, 2: 0, 3: 0, 4: 0, 5: 0}
+    for day, player_id, *values in rows:
+        actual = {c: (values[2 * i], values[2 * i + 1]) for i, c in enumerate(columns)}
+        played = sorted(g for g in games.get(player_id, []) if g[0] < day)
+        if not played or any(g[2] == 0 and g[3] == 0 for g in played):
+            continue  # no game, or a game row the box score alone cannot call played or not
+        n = len(played)
+        points = [g[3] for g in played]
+        if n == 1:
+            assert all(source == "default" for _, source in actual.values()), (player_id, actual)
+        elif n < 5:
+            average, average_source = actual["points_avg_season"]
+            assert average == pytest.approx(statistics.fmean(points), abs=1e-9), (player_id, average)
+            assert average_source == ("short_window" if n < 3 else "player_daily_cache"), (player_id, n)
+            std, std_source = actual["points_std_last_10"]
+            assert std == pytest.approx(statistics.stdev(points), abs=1e-9), (player_id, std)
+            assert std_source == ("short_window" if n < 3 else "player_daily_cache"), (player_id, n)
+            newest = (n + 1) // 2
+            trend = statistics.fmean(points[-newest:]) - statistics.fmean(points[:-newest])
+            assert actual["recent_trend"] == (_bucket(trend, 2, 5), "short_window"), (player_id, points)
+            assert actual["pts_slope_10g"][1] == "short_window", (player_id, actual["pts_slope_10g"])
+            assert actual["pts_slope_10g"][0] == pytest.approx(_slope(points), abs=1e-9), (player_id, points)
+            if sum(points) > 0:
+                share = min(max(sum(g[4] for g in played) / sum(points), 0.0), 0.5)
+                assert actual["pct_free_throw"] == (pytest.approx(share, abs=1e-9), "short_window"), player_id
+        else:
+            # enough games: the primary source (or a default for another reason, e.g. no points scored)
+            assert all(source != "short_window" for _, source in actual.values()), (player_id, actual)
+            assert actual["recent_trend"][1] == "calculated", (player_id, actual)
+        checked[min(n, 5)] += 1
+    # the dates really have players on each side of every minimum
+    assert all(count >= 5 for count in checked.values()), checked

@@ -59,6 +59,7 @@
     {"source": "calculated", "weight": 100.0, "is_default": false},
     {"source": "box_score", "weight": 95.0, "is_default": false},
     {"source": "injured_list", "weight": 80.0, "is_default": false},
+    {"source": "short_window", "weight": 75.0, "is_default": false},
     {"source": "carried_shot_profile", "weight": 70.0, "is_default": false},
     {"source": "vegas", "weight": 100.0, "is_default": false},
     {"source": "opponent_history", "weight": 90.0, "is_default": false},

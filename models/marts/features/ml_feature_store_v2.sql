@@ -7,7 +7,8 @@
       1. a real value -> the tag its upstream model gives it in `f_source` where that model declares one (a
          fallback source such as injured_list, box_score or carried_shot_profile: a weaker source is never
          tagged as the primary one), else the feature's contract real_source (`last_games` when a cache feature
-         came from the player's last games because the cache had no value: the cache-miss fallback);
+         came from the player's last games because the cache had no value: the cache-miss fallback, or the
+         fallback's own tag such as short_window where it declares one);
       2. a value outside the contract range of a range-critical feature (is_range_critical) -> NULL, default,
          reason `out_of_range`; other features keep real out-of-range values (a real 130.1 offensive rating or
          a 73-point game is data, not an error) and the test ml_feature_store_v2_values_outside_soft_ranges warns;
@@ -112,6 +113,13 @@ inputs as (
             when {{ feature_input_flags_default(fallback, f.name) }} then null
             else {{ fallback.alias }}.{{ f.name }}
         end as {{ f.name }}__fallback,
+        {%- if feature_input_has_source(fallback, f.name) %}
+        case
+            when not {{ feature_input_flags_default(fallback, f.name) }} then {{ fallback.alias }}.{{ f.name }}_source
+        end as {{ f.name }}__fallback_source,
+        {%- else %}
+        cast(null as {{ dbt.type_string() }}) as {{ f.name }}__fallback_source,
+        {%- endif %}
         case
             when {{ primary.alias }}.has_row is null
                 then coalesce({{ feature_input_null_reason(fallback, f.name) }}, 'no_cache_row')
@@ -128,6 +136,7 @@ inputs as (
             else {{ primary.alias }}.{{ f.name }}
         end as {{ f.name }}__primary,
         cast(null as {{ feature_float_type() }}) as {{ f.name }}__fallback,
+        cast(null as {{ dbt.type_string() }}) as {{ f.name }}__fallback_source,
         case
             when {{ primary.alias }}.has_row is null then 'no_row_in_{{ f.upstream_model }}'
             when {{ feature_input_flags_default(primary, f.name) }} then 'upstream_constant_stand_in'
@@ -194,7 +203,7 @@ sourced as (
         cast(case when {{ in_range }} then {{ raw }} end as {{ feature_float_type() }}) as {{ f.name }},
         case
             when {{ primary_ok }} then coalesce({{ f.name }}__upstream_source, '{{ f.real_source }}')
-            when {{ f.name }}__primary is null and {{ in_range }} then 'last_games'
+            when {{ f.name }}__primary is null and {{ in_range }} then coalesce({{ f.name }}__fallback_source, 'last_games')
             {%- if f.no_history_reasons %}
             when {{ raw }} is null and {{ f.name }}__null_reason in ('{{ f.no_history_reasons | join("', '") }}')
                 then 'no_history'

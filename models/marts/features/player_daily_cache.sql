@@ -2,7 +2,8 @@
 -- bounded by the `start_date` / `end_date` vars): every player who played at least one game this season before
 -- the date, with the team of his latest game, whether or not that team plays on the date. Rolling stats
 -- (features 0-4, 31, 32 and the minutes/usage inputs of the composite factors) strictly before the date, from
--- int_player_prior_game_stats. Incremental by game_date like the store: a run replaces exactly its date range,
+-- int_player_prior_game_stats; <feature>_source is short_window where a value came from fewer games than
+-- rolling_min_games (at least short_window_min_games). Incremental by game_date like the store: a run replaces exactly its date range,
 -- so the table keeps every date built.
 {{ config(**date_range_incremental_config(cluster_by=['player_lookup'])) }}
 
@@ -58,18 +59,24 @@ cache_rows as (
         stats.days_since_last_game,
         stats.points_avg_last_5,
         stats.points_avg_last_5_null_reason,
+        stats.points_avg_last_5_source,
         stats.points_avg_last_10,
         stats.points_avg_last_10_null_reason,
+        stats.points_avg_last_10_source,
         stats.points_avg_season,
         stats.points_avg_season_null_reason,
+        stats.points_avg_season_source,
         stats.points_std_last_10,
         stats.points_std_last_10_null_reason,
+        stats.points_std_last_10_source,
         stats.games_in_last_7_days,
         stats.games_in_last_7_days_null_reason,
         stats.minutes_avg_last_10,
         stats.minutes_avg_last_10_null_reason,
+        stats.minutes_avg_last_10_source,
         stats.ppm_avg_last_10,
         stats.ppm_avg_last_10_null_reason,
+        stats.ppm_avg_last_10_source,
         stats.minutes_avg_season,
         stats.minutes_in_last_7_days,
         stats.games_in_last_14_days,
