@@ -24,22 +24,12 @@ from nba_props.gameday.landing import Landing
 from nba_props.gameday.replay import land, snapshot_time, split_day
 from nba_props.gameday.retry import with_retries
 from nba_props.gameday.stop import stop_on_signals
+from nba_props.loaders.registry import KINDS
 from nba_props.settings import Settings
 from webhook import webhook
 
-ROTOWIRE_HEADER = [
-    "snapshot_utc",
-    "snapshot_date_et",
-    "source_commit",
-    "player_name",
-    "opp",
-    "prop",
-    "side",
-    "book",
-    "line",
-    "price_american",
-    "raw_cell",
-]
+# the loader's own column list for Rotowire snapshots: a file the test writes is what the loader expects
+ROTOWIRE_HEADER = list(KINDS["rotowire_props"].columns)
 
 
 def settings_for(path: Path) -> Settings:
