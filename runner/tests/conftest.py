@@ -1,14 +1,18 @@
 """Shared fixtures: an isolated warehouse per test, the CLI as a subprocess, one built sample warehouse.
 
 Every test runs against the project's shipped profile (profiles.yml.example, copied once into a folder of the
-session) and writes dbt's artifacts to one target path of the session (DBT_TARGET_PATH), never to the
-checkout's profiles.yml or target/.
+session) and writes dbt's artifacts to a target path of the session, never to the checkout's profiles.yml or
+target/: one target path per warehouse file (target_path_for). dbt keeps its partial-parse state in the
+target path and discards it when the profile's connection details (the warehouse path among them) differ
+from the previous invocation's, so commands on one warehouse file, in one test or in the next test's
+sample_copy at the same path, parse only what changed instead of the whole project.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import os
 import shutil
 import subprocess
@@ -25,19 +29,19 @@ import pytest
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = PROJECT_DIR / "data" / "sample"
 SHARED_DATA = Path(os.environ.get("NBA_PROPS_SHARED_DATA", PROJECT_DIR.parent / "shared" / "data")).resolve()
-# the session's dbt profile (the shipped example) and target path; set in pytest_configure
+# the session's dbt profile (the shipped example) and target paths; set in pytest_configure
 SESSION_DIR = Path(tempfile.gettempdir())
 PROFILES_DIR = SESSION_DIR
-DBT_TARGET_PATH = SESSION_DIR
+TARGETS_DIR = SESSION_DIR
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    global SESSION_DIR, PROFILES_DIR, DBT_TARGET_PATH
+    global SESSION_DIR, PROFILES_DIR, TARGETS_DIR
     SESSION_DIR = Path(tempfile.mkdtemp(prefix="nba-props-tests-"))
     PROFILES_DIR = SESSION_DIR / "profiles"
     PROFILES_DIR.mkdir()
     shutil.copyfile(PROJECT_DIR / "profiles.yml.example", PROFILES_DIR / "profiles.yml")
-    DBT_TARGET_PATH = SESSION_DIR / "target"
+    TARGETS_DIR = SESSION_DIR / "targets"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -67,7 +71,13 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+def target_path_for(warehouse: Path) -> Path:
+    """The session's dbt target path for commands on WAREHOUSE (see the module's doc)."""
+    return TARGETS_DIR / hashlib.sha1(str(Path(warehouse).resolve()).encode()).hexdigest()[:12]
+
+
 def cli_env(warehouse: Path, **extra: str) -> dict[str, str]:
+    target_path = target_path_for(warehouse)
     env = dict(os.environ)
     env.update(
         NBA_PROPS_PROJECT_DIR=str(PROJECT_DIR),
@@ -75,8 +85,8 @@ def cli_env(warehouse: Path, **extra: str) -> dict[str, str]:
         NBA_PROPS_TARGET="dev",
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DBT_PROFILES_DIR=str(PROFILES_DIR),
-        DBT_TARGET_PATH=str(DBT_TARGET_PATH),
-        DBT_LOG_PATH=str(DBT_TARGET_PATH / "logs"),
+        DBT_TARGET_PATH=str(target_path),
+        DBT_LOG_PATH=str(target_path / "logs"),
     )
     env.update(extra)
     return env
@@ -101,24 +111,46 @@ def run_cli(
     return proc
 
 
+# dbt through its Python entry point, the way the runner calls it (runner/nba_props/dbt.py): the project
+# parsed once without --vars, and that manifest handed to the command, which compiles with its own --vars.
+# Typed as `dbt run --vars ...`, every change of the vars would discard dbt's partial-parse state and parse
+# the whole project again (about 9 s); parsing without vars is exact here (test_dbt.py compares the two).
+DBT_WITH_PARSED_MANIFEST = """
+import sys
+from dbt.cli.main import dbtRunner
+
+command, flags = sys.argv[1:sys.argv.index("--")], sys.argv[sys.argv.index("--") + 1:]
+manifest = None
+if command[0] != "parse":
+    parsed = dbtRunner().invoke(["parse", "--no-write-json", *flags])
+    if not parsed.success:
+        print(f"dbt parse failed: {parsed.exception}")
+        sys.exit(2)
+    manifest = parsed.result
+result = dbtRunner(manifest=manifest).invoke([*command, *flags])
+sys.exit(0 if result.success else 1 if result.exception is None else 2)
+"""
+
+
 def run_dbt(
-    args: list[str], warehouse: Path, target_path: Path, check: bool = True
+    args: list[str], warehouse: Path, target_path: Path | None = None, check: bool = True
 ) -> subprocess.CompletedProcess:
-    """Run the dbt CLI from the project against WAREHOUSE, with its own target path."""
-    dbt = Path(sys.executable).parent / "dbt"
+    """`dbt ARGS` from the project against WAREHOUSE, in a process of its own, in the warehouse's target
+    path of the session unless TARGET_PATH is given. Exits as dbt's CLI does: 0, 1 (a node failed), 2 (dbt
+    could not run)."""
+    target_path = target_path or target_path_for(warehouse)
+    flags = [
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROFILES_DIR),
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(target_path / "logs"),
+    ]
     proc = subprocess.run(
-        [
-            str(dbt),
-            *args,
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROFILES_DIR),
-            "--target-path",
-            str(target_path),
-            "--log-path",
-            str(target_path / "logs"),
-        ],
+        [sys.executable, "-c", DBT_WITH_PARSED_MANIFEST, *args, "--", *flags],
         cwd=PROJECT_DIR,
         env=cli_env(warehouse),
         capture_output=True,
@@ -199,8 +231,8 @@ def sample_copy(sample_warehouse: Path) -> Path:
 
     It keeps the file name (DuckDB names the catalog after the file, and the views dbt created refer to it)
     and every copy lies at the same path: the dbt profile names the file, so dbt's partial parsing (in the
-    session's target path) carries over from one test's `nba-props` commands to the next instead of a full
-    parse in every test."""
+    file's target path of the session) carries over from one test's `nba-props` commands to the next instead
+    of a full parse in every test."""
     folder = SESSION_DIR / "sample_copy"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()

@@ -30,9 +30,9 @@ def middle_game_date(warehouse: Path) -> dt.date:
     return dates[len(dates) // 2]
 
 
-def run_results() -> dict:
-    """dbt's run_results.json of the last invocation, in the session's target path (conftest)."""
-    return json.loads((conftest.DBT_TARGET_PATH / "run_results.json").read_text())
+def run_results(warehouse: Path) -> dict:
+    """dbt's run_results.json of the last invocation on WAREHOUSE (in its target path of the session)."""
+    return json.loads((conftest.target_path_for(warehouse) / "run_results.json").read_text())
 
 
 def test_build_one_date_matches_the_full_build(sample_copy: Path) -> None:
@@ -53,7 +53,7 @@ def test_build_one_date_matches_the_full_build(sample_copy: Path) -> None:
         f"--select +ml_feature_store_v2 +feature_store_gaps --vars '{{start_date: {day}, end_date: {day}}}'"
     )
     assert by_hand in proc.stdout
-    ran = run_results()["args"]
+    ran = run_results(sample_copy)["args"]
     assert ran["vars"] == {"start_date": str(day), "end_date": str(day)}
     assert ran["select"] == ["+ml_feature_store_v2", "+feature_store_gaps"]
     assert ran["which"] == "build" and not ran.get("full_refresh")
@@ -69,7 +69,7 @@ def test_build_one_date_matches_the_full_build(sample_copy: Path) -> None:
             "join runner.backfill_chunks c using (run_id) order by r.started_at desc limit 1"
         ).fetchone()
     assert (kind, status, dates) == ("build", "succeeded", 1)
-    assert invocation == run_results()["metadata"]["invocation_id"]
+    assert invocation == run_results(sample_copy)["metadata"]["invocation_id"]
 
 
 def test_build_defaults_to_the_latest_date_with_games(sample_copy: Path) -> None:
@@ -138,7 +138,7 @@ def test_full_refresh_is_passed_to_dbt(sample_copy: Path) -> None:
     proc = run_cli(args, sample_copy)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "--full-refresh" in proc.stdout
-    assert run_results()["args"]["full_refresh"] is True
+    assert run_results(sample_copy)["args"]["full_refresh"] is True
     with duckdb.connect(str(sample_copy), read_only=True) as con:
         assert con.execute(f"select distinct game_date from {STORE}").fetchall() == [(day,)]
         assert content_hash(con, STORE, day) == expected

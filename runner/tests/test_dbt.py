@@ -99,7 +99,7 @@ def test_a_real_invocation_replaces_nothing_and_the_process_ends_normally(
         assert con.execute(
             "select count(*) from intermediate.int_games where game_date = ?", [day]
         ).fetchone()[0]
-    out, target_path = tmp_path / "report.json", conftest.DBT_TARGET_PATH
+    out, target_path = tmp_path / "report.json", conftest.target_path_for(sample_copy)
     args = ["build", "--date", day, "--skip-tests", "--select", "+int_games"]
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, str(out), str(RUNNER_PACKAGE), *args],

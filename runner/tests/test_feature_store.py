@@ -114,7 +114,7 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, day: dt.date) -> list[tuple]:
     ).fetchall()
 
 
-def test_rebuilding_a_range_replaces_it_exactly(sample_copy: Path, tmp_path: Path) -> None:
+def test_rebuilding_a_range_replaces_it_exactly(sample_copy: Path) -> None:
     with duckdb.connect(str(sample_copy)) as con:
         dates = _dates(con)
         day, next_day = dates[len(dates) // 2], dates[len(dates) // 2 + 1]
@@ -130,7 +130,7 @@ def test_rebuilding_a_range_replaces_it_exactly(sample_copy: Path, tmp_path: Pat
             )
     vars_arg = f"{{start_date: '{day}', end_date: '{day}'}}"
     for _ in range(2):  # twice: a rerun is idempotent
-        run_dbt(["run", "--select", "ml_feature_store_v2", "--vars", vars_arg], sample_copy, tmp_path / "t")
+        run_dbt(["run", "--select", "ml_feature_store_v2", "--vars", vars_arg], sample_copy)
         with duckdb.connect(str(sample_copy), read_only=True) as con:
             assert _fingerprint(con, day) == before
             assert _one(con, f"select count(*) from {STORE}")[0] == total + 1  # the stale row outside stays
@@ -141,7 +141,7 @@ def test_rebuilding_a_range_replaces_it_exactly(sample_copy: Path, tmp_path: Pat
             assert _fingerprint(con, next_day) != before_next  # untouched: still holds its stale row
 
 
-def test_gaps_open_for_required_defaults_and_resolve_per_player(sample_copy: Path, tmp_path: Path) -> None:
+def test_gaps_open_for_required_defaults_and_resolve_per_player(sample_copy: Path) -> None:
     with duckdb.connect(str(sample_copy)) as con:
         open_gaps, store_defaulted = _one(
             con,
@@ -170,7 +170,7 @@ def test_gaps_open_for_required_defaults_and_resolve_per_player(sample_copy: Pat
         )[0]
     vars_arg = f"{{start_date: '{day}', end_date: '{day}', gaps_resolved_by: backfill}}"
     for _ in range(2):
-        run_dbt(["run", "--select", "feature_store_gaps", "--vars", vars_arg], sample_copy, tmp_path / "t")
+        run_dbt(["run", "--select", "feature_store_gaps", "--vars", vars_arg], sample_copy)
     with duckdb.connect(str(sample_copy), read_only=True) as con:
         resolved_by, resolved_at = _one(
             con, f"select resolved_by, resolved_at from {GAPS} where gap_id = 'test-gap'"

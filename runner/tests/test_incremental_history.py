@@ -24,7 +24,8 @@ import duckdb
 import pytest
 from conftest import SAMPLE_DIR, run_cli, run_dbt
 
-pytestmark = pytest.mark.slow
+# one worker of `make test` runs this module: its module fixture (two builds of the sample) builds once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("incremental_history")]
 
 BOOKKEEPING = {"_built_at", "_loaded_through", "_built_as_of", "built_at"}
 # full-history models and their key (the date a row is kept by)
@@ -132,8 +133,8 @@ def correction(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory)
     assert loaded.returncode == 0 and "replaced" in loaded.stdout, loaded.stdout + loaded.stderr
     shutil.copyfile(inc, ref)
     day = latest_store_date(inc)
-    run_dbt(["run", *SELECTION, "--vars", day_vars(day)], inc, root / "target-inc")
-    run_dbt(["run", "--select", "stale_feature_dates"], inc, root / "target-inc")
+    run_dbt(["run", *SELECTION, "--vars", day_vars(day)], inc)
+    run_dbt(["run", "--select", "stale_feature_dates"], inc)
     run_dbt(
         [
             "build",
@@ -144,7 +145,6 @@ def correction(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory)
             "unit_test",
         ],
         ref,
-        root / "target-ref",
     )
     return {
         "root": root,
@@ -218,14 +218,14 @@ def test_a_corrected_box_score_rebuilds_exactly_the_dates_its_rules_name(correct
 def test_stale_store_dates_rebuilt_give_the_full_refresh_warehouse(correction: dict) -> None:
     """Rebuilding the dates listed stale makes every model equal a --full-refresh build (incremental =
     full refresh), and the stale list empty."""
-    wh, root = correction["inc"], correction["root"]
+    wh = correction["inc"]
     with duckdb.connect(str(wh), read_only=True) as con:
         first, last = con.execute(
             "select min(game_date), max(game_date) from monitoring.stale_feature_dates"
         ).fetchone()
     assert first == CORRECTED_DATE
-    run_dbt(["run", *SELECTION, "--vars", day_vars(first, last)], wh, root / "target-inc")
-    run_dbt(["run", "--select", "stale_feature_dates"], wh, root / "target-inc")
+    run_dbt(["run", *SELECTION, "--vars", day_vars(first, last)], wh)
+    run_dbt(["run", "--select", "stale_feature_dates"], wh)
     with duckdb.connect(str(wh), read_only=True) as con:
         assert con.execute("select count(*) from monitoring.stale_feature_dates").fetchone()[0] == 0
         tables = [
@@ -272,7 +272,7 @@ def test_a_new_day_leaves_history_untouched(new_day: dict, tmp_path: Path) -> No
     shutil.copyfile(wh, earlier)
     loaded = run_cli(["load", "playoff_player_boxes", str(new_day["file"])], wh)
     assert loaded.returncode == 0 and "loaded" in loaded.stdout, loaded.stdout + loaded.stderr
-    run_dbt(["run", *SELECTION, "--vars", day_vars(day)], wh, tmp_path / "target")
+    run_dbt(["run", *SELECTION, "--vars", day_vars(day)], wh)
     for table, key in HISTORY.items():
         # every earlier row: the same content and the same batch (not rewritten)
         rows, only_after, only_before = differing_rows(wh, earlier, table, f"{key} < date '{day}'")

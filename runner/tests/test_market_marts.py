@@ -82,7 +82,7 @@ def test_market_features_carry_the_line_of_the_store(sample_warehouse: Path):
 
 
 def test_market_features_as_of_a_time_are_the_market_state_at_that_time(
-    sample_warehouse: Path, sample_copy: Path, lined_day: dt.date, tmp_path: Path
+    sample_warehouse: Path, sample_copy: Path, lined_day: dt.date
 ):
     as_of = AS_OF  # 11:30 US Eastern: some lines posted, not all
     run_dbt(
@@ -95,7 +95,6 @@ def test_market_features_as_of_a_time_are_the_market_state_at_that_time(
             f"{{start_date: '{lined_day}', end_date: '{lined_day}', as_of: '{as_of:%Y-%m-%dT%H:%M:%SZ}'}}",
         ],
         sample_copy,
-        tmp_path / "target",
     )
     with duckdb.connect(str(sample_copy), read_only=True) as con:
         rows, differing = _mismatches(con, f"s.game_date = '{lined_day}'")
@@ -128,7 +127,7 @@ def test_market_features_as_of_a_time_are_the_market_state_at_that_time(
 
 
 def test_market_features_of_a_date_ignore_everything_from_that_date_on(
-    sample_warehouse: Path, sample_copy: Path, lined_day: dt.date, tmp_path: Path
+    sample_warehouse: Path, sample_copy: Path, lined_day: dt.date
 ):
     def rows(path: Path) -> pd.DataFrame:
         with duckdb.connect(str(path), read_only=True) as con:
@@ -150,6 +149,5 @@ def test_market_features_of_a_date_ignore_everything_from_that_date_on(
             f"{{start_date: '{lined_day}', end_date: '{lined_day}'}}",
         ],
         sample_copy,
-        tmp_path / "target",
     )
     pd.testing.assert_frame_equal(rows(sample_copy), expected)

@@ -185,7 +185,7 @@ def _place_players_of_the_day(con: duckdb.DuckDBPyConnection, day: dt.date) -> i
 @pytest.mark.slow
 @pytest.mark.parametrize("which", [0, 1, 2])
 def test_rows_of_a_date_ignore_everything_from_that_date_on(
-    which: int, test_dates: list[dt.date], sample_warehouse: Path, sample_copy: Path, tmp_path: Path
+    which: int, test_dates: list[dt.date], sample_warehouse: Path, sample_copy: Path
 ) -> None:
     if which >= len(test_dates):
         pytest.skip("the sample has no date of this kind")
@@ -211,7 +211,6 @@ def test_rows_of_a_date_ignore_everything_from_that_date_on(
             f"{{start_date: '{day}', end_date: '{day}'}}",
         ],
         sample_copy,
-        tmp_path / "target",
     )
     columns_after, actual = _store_rows(sample_copy, day)
     assert columns_after == columns

@@ -108,7 +108,7 @@ def test_replay_of_a_real_day(sample_copy: Path, tmp_path: Path):
         and r["superseded_reason"] is None
     ]
 
-    run_dbt(["build", "--select", "prediction_accuracy"], sample_copy, tmp_path / "grade")
+    run_dbt(["build", "--select", "prediction_accuracy"], sample_copy)
     con = duckdb.connect(str(sample_copy), read_only=True)
     grades = dict(
         con.execute(

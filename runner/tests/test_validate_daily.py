@@ -86,7 +86,6 @@ def changed_warehouse(sample_warehouse: Path, dates: dict[str, dt.date], tmp_pat
             json.dumps({"start_date": str(drift), "end_date": str(drift), "feature_version": DRIFT_VERSION}),
         ],
         path,
-        root / "target_drift",
     )
 
     # (2) odds-scraper outage for the stars of one date.
@@ -107,7 +106,7 @@ def changed_warehouse(sample_warehouse: Path, dates: dict[str, dt.date], tmp_pat
     assert deleted > 0, "no raw line rows found for the stars"
     # the line history is incremental by load (docs/feature_store.md): rows removed in SQL rather than by a
     # load are rebuilt from the raw tables
-    run_dbt(["run", "--full-refresh", "--select", "+int_prop_lines_resolved"], path, root / "target_outage")
+    run_dbt(["run", "--full-refresh", "--select", "+int_prop_lines_resolved"], path)
     run_dbt(
         [
             "run",
@@ -117,7 +116,6 @@ def changed_warehouse(sample_warehouse: Path, dates: dict[str, dt.date], tmp_pat
             json.dumps({"start_date": str(outage), "end_date": str(outage)}),
         ],
         path,
-        root / "target_outage",
     )
     return {"path": path, "stars": dict(stars), "outage": outage, "drift": drift}
 
