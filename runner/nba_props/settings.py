@@ -85,7 +85,9 @@ def load_settings(target: str | None = None) -> Settings:
     settings = Settings(project_dir, profiles_dir, target, duckdb_path)
     if settings.is_duckdb:
         check_warehouse_name(project_dir, duckdb_path)
-    warehouse.attach_like_profile(profile_row_group_size(profiles_dir, target))
+    warehouse.attach_like_profile(
+        profile_row_group_size(profiles_dir, target), profile_duckdb_config(profiles_dir, target)
+    )
     return settings
 
 
@@ -164,3 +166,28 @@ def profile_row_group_size(profiles_dir: Path, target: str) -> int | None:
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError):
         return None
     return None
+
+
+def profile_duckdb_config(profiles_dir: Path, target: str) -> dict[str, str]:
+    """TARGET's DuckDB `config_options`, rendered as dbt renders them (`env_var()`): the options dbt creates
+    the in-memory database with, which the runner's connections must create it with too (a DuckDB database
+    refuses a connection with other options). Empty for a profile without them or another adapter."""
+    import jinja2
+    import yaml
+
+    def env_var(name: str, default: str | None = None) -> str:
+        value = os.environ.get(name, default)
+        if value is None:
+            raise NbaPropsError(f"profiles.yml reads the environment variable {name}, which is not set")
+        return value
+
+    try:
+        output = yaml.safe_load((profiles_dir / "profiles.yml").read_text())["nba_props"]["outputs"][target]
+        if output.get("type") != "duckdb":
+            return {}
+        options = output.get("config_options") or {}
+        return {
+            str(key): jinja2.Template(str(value)).render(env_var=env_var) for key, value in options.items()
+        }
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError):
+        return {}

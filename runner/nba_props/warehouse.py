@@ -16,14 +16,19 @@ from nba_props.errors import NbaPropsError, WarehouseLockedError
 # Rows per row group when the warehouse is attached as the dbt profile attaches it (settings.load_settings
 # reads it from profiles.yml); None: the file is opened directly, as a profile with a file `path` does.
 _ROW_GROUP_SIZE: int | None = None
+# The profile's config_options: the options the in-memory database the file is attached to is created with.
+_DATABASE_CONFIG: dict[str, str] = {}
 
 
-def attach_like_profile(row_group_size: int | None) -> None:
-    """Open the warehouse the way dbt's profile does: attached with ROW_GROUP_SIZE rows per row group, or
-    (None) opened directly. The two must agree: a checkpoint by a connection of the other kind merges the
-    small row groups of every table into big ones (4.4 s for the raw tables of ../shared/data)."""
-    global _ROW_GROUP_SIZE
+def attach_like_profile(row_group_size: int | None, database_config: dict[str, str] | None = None) -> None:
+    """Open the warehouse the way dbt's profile does: attached with ROW_GROUP_SIZE rows per row group to an
+    in-memory database created with DATABASE_CONFIG, or (None) opened directly. The two must agree: a
+    checkpoint by a connection of the other kind merges the small row groups of every table into big ones
+    (4.4 s for the raw tables of ../shared/data), and DuckDB refuses a second connection to a database with
+    other options than it was created with."""
+    global _ROW_GROUP_SIZE, _DATABASE_CONFIG
     _ROW_GROUP_SIZE = row_group_size
+    _DATABASE_CONFIG = dict(database_config or {})
 
 
 @contextmanager
@@ -70,7 +75,7 @@ def _opened(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 
 def _attached(path: Path, read_only: bool, row_group_size: int) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(f":memory:{path}")
+    con = duckdb.connect(f":memory:{path}", config=_DATABASE_CONFIG)
     alias = quote_identifier(catalog_name(path))
     options = f"ROW_GROUP_SIZE {int(row_group_size)}" + (", READ_ONLY" if read_only else "")
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from nba_props import warehouse
-from nba_props.settings import profile_row_group_size
+from nba_props.settings import profile_duckdb_config, profile_row_group_size
 from nba_props.warehouse import connect
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -36,6 +36,23 @@ def test_the_row_group_size_comes_from_the_profile(tmp_path: Path) -> None:
         "      path: \"{{ env_var('NBA_PROPS_DUCKDB_PATH', 'warehouse/nba_props.duckdb') }}\"\n"
     )
     assert profile_row_group_size(tmp_path, "dev") is None
+
+
+def test_the_database_spills_beside_its_file_in_dbt_and_in_the_runner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The profile's config_options, rendered as dbt renders them, put the in-memory database's spill folder
+    beside the warehouse file (not ./.tmp, whose fixed file names two processes would share), and the
+    runner's connection creates the database with them."""
+    (tmp_path / "profiles.yml").write_text((PROJECT / "profiles.yml.example").read_text())
+    path = tmp_path / "wh.duckdb"
+    monkeypatch.setenv("NBA_PROPS_DUCKDB_PATH", str(path))
+    config = profile_duckdb_config(tmp_path, "dev")
+    assert config == {"temp_directory": f"{path}.tmp"}
+    assert profile_duckdb_config(tmp_path, "bigquery") == {}
+    warehouse.attach_like_profile(ROW_GROUP_SIZE, config)
+    with connect(path) as con:
+        assert con.execute("select current_setting('temp_directory')").fetchone()[0] == f"{path}.tmp"
 
 
 def row_groups(con: duckdb.DuckDBPyConnection, table: str) -> int:
