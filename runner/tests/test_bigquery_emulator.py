@@ -134,14 +134,15 @@ def emulator_build(emulator, raw_warehouse: Path, window, dbt_vars, tmp_path_fac
     loaded = bq.load_slice(client, manifest)
     env = bq.dbt_env(emulator.endpoint)
     # Models and data tests on the slice, bounded by the date vars; unit tests after, without the vars (their
-    # fixture dates lie outside any slice window, and a bounded model would see no rows).
+    # fixture dates lie outside any slice window, and a bounded model would see no rows), in a target path of
+    # their own so that the later runs with the vars in `work` parse partially.
     proc = bq.run_dbt(
         ["build", *bq.BUILD_EXCLUDES, *bq.exclude_args()], "bigquery_emulator", work, env, dbt_vars
     )
     statuses = bq.node_statuses(work, "bigquery_emulator")
     counts = bq.relation_counts(client, work / "target-bigquery_emulator" / "manifest.json")
-    unit = bq.run_dbt(["test", *bq.UNIT_TESTS, *bq.exclude_args()], "bigquery_emulator", work, env)
-    statuses.update(bq.node_statuses(work, "bigquery_emulator"))
+    unit = bq.run_unit_tests(work, env)
+    statuses.update(bq.node_statuses(bq.unit_test_dir(work), "bigquery_emulator"))
     return {
         "work": work,
         "client": client,
