@@ -67,7 +67,12 @@ store_rows as (
 
     select store.*
     from {{ ref('ml_feature_store_v2') }} as store
-    inner join (select distinct player_lookup, game_date from active_predictions) as predicted
+    inner join (
+        select distinct
+            player_lookup,
+            game_date
+        from active_predictions
+    ) as predicted
         on
             store.player_lookup = predicted.player_lookup
             and store.game_date = predicted.game_date
@@ -199,7 +204,8 @@ compared as (
             when current_inputs.player_lookup is null then true
             when served.feature_value is null and current_inputs.current_value is null then false
             when served.feature_value is null or current_inputs.current_value is null then true
-            else abs(served.feature_value - current_inputs.current_value)
+            else
+                abs(served.feature_value - current_inputs.current_value)
                 > 0.000001 * greatest(1.0, abs(served.feature_value))
         end as value_changed,
         coalesce(served.feature_source != current_inputs.current_source, true) as source_changed
