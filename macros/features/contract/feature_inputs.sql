@@ -32,3 +32,14 @@
         false
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- The upstream's own tag of a real value (`<f>_source`, e.g. a fallback source such as short_window), NULL
+    where it flags a stand-in or declares no source. -#}
+{% macro feature_input_source(j, name) -%}
+    {%- if feature_input_has_source(j, name) -%}
+        case when not {{ feature_input_flags_default(j, name) }} then {{ j.alias }}.{{ name }}_source end
+    {%- else -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- endif -%}
+{%- endmacro %}

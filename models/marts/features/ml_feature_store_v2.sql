@@ -96,13 +96,7 @@ inputs as (
         spine.*,
         {%- for f in contract %}
         {%- set primary = joins | selectattr('alias', 'equalto', f.upstream_model ~ '__' ~ f.upstream_key) | first %}
-        {%- if feature_input_has_source(primary, f.name) %}
-        case
-            when not {{ feature_input_flags_default(primary, f.name) }} then {{ primary.alias }}.{{ f.name }}_source
-        end as {{ f.name }}__upstream_source,
-        {%- else %}
-        cast(null as {{ dbt.type_string() }}) as {{ f.name }}__upstream_source,
-        {%- endif %}
+        {{ feature_input_source(primary, f.name) }} as {{ f.name }}__upstream_source,
         {%- if f.fallback_model %}
         {%- set fallback = joins | selectattr('alias', 'equalto', f.fallback_model ~ '__player') | first %}
         case
@@ -113,13 +107,7 @@ inputs as (
             when {{ feature_input_flags_default(fallback, f.name) }} then null
             else {{ fallback.alias }}.{{ f.name }}
         end as {{ f.name }}__fallback,
-        {%- if feature_input_has_source(fallback, f.name) %}
-        case
-            when not {{ feature_input_flags_default(fallback, f.name) }} then {{ fallback.alias }}.{{ f.name }}_source
-        end as {{ f.name }}__fallback_source,
-        {%- else %}
-        cast(null as {{ dbt.type_string() }}) as {{ f.name }}__fallback_source,
-        {%- endif %}
+        {{ feature_input_source(fallback, f.name) }} as {{ f.name }}__fallback_source,
         case
             when {{ primary.alias }}.has_row is null
                 then coalesce({{ feature_input_null_reason(fallback, f.name) }}, 'no_cache_row')
