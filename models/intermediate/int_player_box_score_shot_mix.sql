@@ -8,7 +8,7 @@
 -- short_window (else box_score).
 {{ config(**date_range_incremental_config(cluster_by=['player_lookup'])) }}
 {%- set min_games = var('shot_min_games', 3) %}
-{%- set short_min_games = [[var('short_window_min_games', 2), 1] | max, min_games] | min %}
+{%- set short_min_games = short_window_min_games(min_games) %}
 
 with
 

@@ -20,7 +20,7 @@
 -- tagged with its weakest input's source (carried_shot_profile, then short_window, then calculated).
 {{ config(**date_range_incremental_config(cluster_by=['player_lookup'])) }}
 {%- set min_games = var('rolling_min_games', 3) %}
-{%- set usage_min_games = [[var('short_window_min_games', 2), 1] | max, min_games] | min %}
+{%- set usage_min_games = short_window_min_games(min_games) %}
 
 with
 

@@ -13,10 +13,9 @@
 -- too_few_games only below short_window_min_games.
 {{ config(**date_range_incremental_config(cluster_by=['player_lookup'])) }}
 {%- set min_games = var('rolling_min_games', 3) %}
-{%- set short_min_games = [var('short_window_min_games', 2), 1] | max %}
 {#- the fewest games each history average is computed from: its minimum, or the short window below it -#}
-{%- set avg_min_games = [min_games, short_min_games] | min %}
-{%- set std_min_games = [[min_games, 2] | max, [short_min_games, 2] | max] | min %}
+{%- set avg_min_games = short_window_min_games(min_games) %}
+{%- set std_min_games = short_window_min_games([min_games, 2] | max, floor=2) %}
 
 with
 

@@ -11,9 +11,8 @@
 -- the value is NULL). The trend over n < 5 games is the newest ceil(n/2) games' mean minus the older
 -- floor(n/2) games' mean, as 5 games split 3 newest / 2 older.
 {{ config(**date_range_incremental_config(cluster_by=['player_lookup'])) }}
-{%- set short_min_games = [var('short_window_min_games', 2), 1] | max %}
-{%- set trend_min_games = [5, [short_min_games, 2] | max] | min %}
-{%- set dnp_min_rows = [3, short_min_games] | min %}
+{%- set trend_min_games = short_window_min_games(5, floor=2) %}
+{%- set dnp_min_rows = short_window_min_games(3) %}
 with
 
 spine as (

@@ -13,7 +13,7 @@
 -- reasons where covered: no_prior_games, too_few_games (below short_window_min_games).
 {{ config(**date_range_incremental_config(cluster_by=['player_lookup'])) }}
 {%- set min_games = var('shot_min_games', 3) %}
-{%- set short_min_games = [[var('short_window_min_games', 2), 1] | max, min_games] | min %}
+{%- set short_min_games = short_window_min_games(min_games) %}
 
 with
 
