@@ -85,9 +85,8 @@ def load_settings(target: str | None = None) -> Settings:
     settings = Settings(project_dir, profiles_dir, target, duckdb_path)
     if settings.is_duckdb:
         check_warehouse_name(project_dir, duckdb_path)
-    warehouse.attach_like_profile(
-        profile_row_group_size(profiles_dir, target), profile_duckdb_config(profiles_dir, target)
-    )
+    output = profile_output(profiles_dir, target)
+    warehouse.attach_like_profile(profile_row_group_size(output), profile_duckdb_config(output))
     return settings
 
 
@@ -149,31 +148,40 @@ def project_schemas(project_dir: Path) -> set[str]:
     return schemas
 
 
-def profile_row_group_size(profiles_dir: Path, target: str) -> int | None:
-    """The row group size TARGET's DuckDB output attaches the warehouse with (profiles.yml.example's dev
-    target), or None when it opens the file itself (a profiles.yml copied before the attach, another
-    adapter): the runner's own connections then do the same (nba_props.warehouse.attach_like_profile)."""
+def profile_output(profiles_dir: Path, target: str) -> dict:
+    """TARGET's output in profiles.yml as written (not rendered), or {} when the file or the target cannot be
+    read: what the runner's own connections copy from the profile (profile_row_group_size,
+    profile_duckdb_config)."""
     import yaml
 
     try:
         output = yaml.safe_load((profiles_dir / "profiles.yml").read_text())["nba_props"]["outputs"][target]
-        if output.get("type") != "duckdb" or not str(output.get("path", "")).startswith(":memory:"):
-            return None
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return {}
+    return output if isinstance(output, dict) else {}
+
+
+def profile_row_group_size(output: dict) -> int | None:
+    """The row group size a DuckDB profile OUTPUT attaches the warehouse with (profiles.yml.example's dev
+    target), or None when it opens the file itself (a profiles.yml copied before the attach, another
+    adapter): the runner's own connections then do the same (nba_props.warehouse.attach_like_profile)."""
+    if output.get("type") != "duckdb" or not str(output.get("path", "")).startswith(":memory:"):
+        return None
+    try:
         for attachment in output.get("attach") or []:
             size = (attachment.get("options") or {}).get("row_group_size")
             if size:
                 return int(size)
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError):
+    except (TypeError, ValueError, AttributeError):
         return None
     return None
 
 
-def profile_duckdb_config(profiles_dir: Path, target: str) -> dict[str, str]:
-    """TARGET's DuckDB `config_options`, rendered as dbt renders them (`env_var()`): the options dbt creates
-    the in-memory database with, which the runner's connections must create it with too (a DuckDB database
-    refuses a connection with other options). Empty for a profile without them or another adapter."""
+def profile_duckdb_config(output: dict) -> dict[str, str]:
+    """A DuckDB profile OUTPUT's `config_options`, rendered as dbt renders them (`env_var()`): the options dbt
+    creates the in-memory database with, which the runner's connections must create it with too (a DuckDB
+    database refuses a connection with other options). Empty for a profile without them or another adapter."""
     import jinja2
-    import yaml
 
     def env_var(name: str, default: str | None = None) -> str:
         value = os.environ.get(name, default)
@@ -181,13 +189,12 @@ def profile_duckdb_config(profiles_dir: Path, target: str) -> dict[str, str]:
             raise NbaPropsError(f"profiles.yml reads the environment variable {name}, which is not set")
         return value
 
+    if output.get("type") != "duckdb":
+        return {}
     try:
-        output = yaml.safe_load((profiles_dir / "profiles.yml").read_text())["nba_props"]["outputs"][target]
-        if output.get("type") != "duckdb":
-            return {}
         options = output.get("config_options") or {}
         return {
             str(key): jinja2.Template(str(value)).render(env_var=env_var) for key, value in options.items()
         }
-    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError):
+    except (TypeError, AttributeError):
         return {}

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from nba_props import warehouse
-from nba_props.settings import profile_duckdb_config, profile_row_group_size
+from nba_props.settings import profile_duckdb_config, profile_output, profile_row_group_size
 from nba_props.warehouse import connect
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -28,14 +28,14 @@ def attached_like_the_example_profile() -> Iterator[None]:
 
 def test_the_row_group_size_comes_from_the_profile(tmp_path: Path) -> None:
     (tmp_path / "profiles.yml").write_text((PROJECT / "profiles.yml.example").read_text())
-    assert profile_row_group_size(tmp_path, "dev") == ROW_GROUP_SIZE
-    assert profile_row_group_size(tmp_path, "bigquery") is None
+    assert profile_row_group_size(profile_output(tmp_path, "dev")) == ROW_GROUP_SIZE
+    assert profile_row_group_size(profile_output(tmp_path, "bigquery")) is None
     # the dev target as profiles.yml.example had it before the attach: the file opened as `path`
     (tmp_path / "profiles.yml").write_text(
         "nba_props:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
         "      path: \"{{ env_var('NBA_PROPS_DUCKDB_PATH', 'warehouse/nba_props.duckdb') }}\"\n"
     )
-    assert profile_row_group_size(tmp_path, "dev") is None
+    assert profile_row_group_size(profile_output(tmp_path, "dev")) is None
 
 
 def test_the_database_spills_beside_its_file_in_dbt_and_in_the_runner(
@@ -47,9 +47,9 @@ def test_the_database_spills_beside_its_file_in_dbt_and_in_the_runner(
     (tmp_path / "profiles.yml").write_text((PROJECT / "profiles.yml.example").read_text())
     path = tmp_path / "wh.duckdb"
     monkeypatch.setenv("NBA_PROPS_DUCKDB_PATH", str(path))
-    config = profile_duckdb_config(tmp_path, "dev")
+    config = profile_duckdb_config(profile_output(tmp_path, "dev"))
     assert config == {"temp_directory": f"{path}.tmp"}
-    assert profile_duckdb_config(tmp_path, "bigquery") == {}
+    assert profile_duckdb_config(profile_output(tmp_path, "bigquery")) == {}
     warehouse.attach_like_profile(ROW_GROUP_SIZE, config)
     with connect(path) as con:
         assert con.execute("select current_setting('temp_directory')").fetchone()[0] == f"{path}.tmp"
