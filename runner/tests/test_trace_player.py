@@ -31,12 +31,13 @@ class Game:
     team: str
     minutes: int
     points: int
+    free_throws: int
 
 
 def _raw_games(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     return con.execute(
         """
-        select player_id, player_name, game_id, game_date, team_abbreviation, min, pts, season_id
+        select player_id, player_name, game_id, game_date, team_abbreviation, min, pts, ftm, season_id
         from raw.player_game_logs
         """
     ).fetchall()
@@ -50,14 +51,16 @@ def _pick_player(rows: list[tuple], day: dt.date) -> tuple[str, str, list[Game]]
     by_player: dict[str, list[Game]] = {}
     names: dict[str, str] = {}
     plays_on_day: set[str] = set()
-    for player_id, name, game_id, game_date, team, minutes, points, sid in rows:
+    for player_id, name, game_id, game_date, team, minutes, points, free_throws, sid in rows:
         date = dt.date.fromisoformat(game_date)
         if sid == season_id and date == day:
             plays_on_day.add(player_id)
         if sid != season_id or date >= day:
             continue
         team_games.setdefault(team, set()).add(game_id)
-        by_player.setdefault(player_id, []).append(Game(game_id, date, team, int(minutes), int(points)))
+        by_player.setdefault(player_id, []).append(
+            Game(game_id, date, team, int(minutes), int(points), int(free_throws))
+        )
         names[player_id] = name
     best = None
     for player_id, games in by_player.items():
@@ -271,34 +274,35 @@ def test_short_window_traced_from_raw_box_scores(sample_warehouse: Path) -> None
     ]  # fmt: skip
     select = ", ".join(c for f in columns for c in (f, f"{f}_source"))
     with duckdb.connect(str(sample_warehouse), read_only=True) as con:
-        raw = con.execute(
-            "select player_id, game_id, game_date, min, pts, ftm from raw.player_game_logs "
-            "where season_id = '22023'"
-        ).fetchall()
+        raw = _raw_games(con)
         rows = con.execute(
             f"select game_date, player_id, {select} from {STORE} "
             "where game_date in ? and spine_reason = 'played'",
             [list(SHORT_WINDOW_DATES)],
         ).fetchall()
-    games: dict[int, list[tuple[dt.date, str, int, int, int]]] = {}
-    for player_id, game_id, game_date, minutes, points, ftm in raw:
-        games.setdefault(int(player_id), []).append(
-            (
-                dt.date.fromisoformat(game_date),
-                game_id,
-                int(float(minutes or 0)),
-                int(float(points or 0)),
-                int(float(ftm or 0)),
+    games: dict[int, list[Game]] = {}
+    for player_id, _, game_id, game_date, team, minutes, points, free_throws, season_id in raw:
+        if season_id == "22023":
+            games.setdefault(int(player_id), []).append(
+                Game(
+                    game_id,
+                    dt.date.fromisoformat(game_date),
+                    team,
+                    int(minutes),
+                    int(points),
+                    int(free_throws),
+                )
             )
-        )
     checked = {1: 0, 2: 0, 3: 0, 4: 0, 5: 0}
     for day, player_id, *values in rows:
         actual = {c: (values[2 * i], values[2 * i + 1]) for i, c in enumerate(columns)}
-        played = sorted(g for g in games.get(player_id, []) if g[0] < day)
-        if not played or any(g[2] == 0 and g[3] == 0 for g in played):
+        played = sorted(
+            (g for g in games.get(player_id, []) if g.game_date < day), key=lambda g: (g.game_date, g.game_id)
+        )
+        if not played or any(g.minutes == 0 and g.points == 0 for g in played):
             continue  # no game, or a game row the box score alone cannot call played or not
         n = len(played)
-        points = [g[3] for g in played]
+        points = [g.points for g in played]
         if n == 1:
             assert all(source == "default" for _, source in actual.values()), (player_id, actual)
         elif n < 5:
@@ -314,7 +318,7 @@ def test_short_window_traced_from_raw_box_scores(sample_warehouse: Path) -> None
             assert actual["pts_slope_10g"][1] == "short_window", (player_id, actual["pts_slope_10g"])
             assert actual["pts_slope_10g"][0] == pytest.approx(_slope(points), abs=1e-9), (player_id, points)
             if sum(points) > 0:
-                share = min(max(sum(g[4] for g in played) / sum(points), 0.0), 0.5)
+                share = min(max(sum(g.free_throws for g in played) / sum(points), 0.0), 0.5)
                 assert actual["pct_free_throw"] == (pytest.approx(share, abs=1e-9), "short_window"), player_id
         else:
             # enough games: the primary source (or a default for another reason, e.g. no points scored)
