@@ -84,7 +84,7 @@ def test_a_chunk_runs_the_whole_selection_with_its_dates_and_full_refresh_only_f
     )
     day = Plan((D(2024, 1, 2),), make_chunks([D(2024, 1, 2)], 1), ("+store",), 1, None, "dev", {}, BUILD)
     assert day.by_hand(day.chunks[0]) == (
-        "dbt build --indirect-selection cautious --select +store "
+        "dbt build --indirect-selection cautious --exclude-resource-type unit_test --select +store "
         "--vars '{start_date: 2024-01-02, end_date: 2024-01-02}'"
     )
     # a full refresh is another plan: an unfinished run without it is not resumed by one with it

@@ -44,19 +44,23 @@ def test_build_one_date_matches_the_full_build(sample_copy: Path) -> None:
         con.execute(f"delete from {STORE} where game_date = ?", [day])
     assert expected.rows > 0
 
-    proc = run_cli(["build", "--date", str(day), "--skip-tests"], sample_copy)
+    # the day's build as users run it: with the data tests of what it builds
+    proc = run_cli(["build", "--date", str(day)], sample_copy, write_json=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"{expected.rows:,} feature rows for {day}" in proc.stdout
     # the command it printed is the one dbt ran (dbt's own run_results.json, in dbt's own target path)
     by_hand = (
-        "dbt build --exclude-resource-type test --exclude-resource-type unit_test "
+        "dbt build --indirect-selection cautious --exclude-resource-type unit_test "
         f"--select +ml_feature_store_v2 +feature_store_gaps --vars '{{start_date: {day}, end_date: {day}}}'"
     )
     assert by_hand in proc.stdout
-    ran = run_results(sample_copy)["args"]
+    results = run_results(sample_copy)
+    ran = results["args"]
     assert ran["vars"] == {"start_date": str(day), "end_date": str(day)}
     assert ran["select"] == ["+ml_feature_store_v2", "+feature_store_gaps"]
     assert ran["which"] == "build" and not ran.get("full_refresh")
+    kinds = {r["unique_id"].split(".")[0] for r in results["results"]}
+    assert "test" in kinds and "unit_test" not in kinds, kinds
 
     with duckdb.connect(str(sample_copy), read_only=True) as con:
         assert content_hash(con, STORE, day) == expected
@@ -135,7 +139,7 @@ def test_full_refresh_is_passed_to_dbt(sample_copy: Path) -> None:
         expected = content_hash(con, STORE, day)
         assert con.execute(f"select count(distinct game_date) from {STORE}").fetchone()[0] > 1
     args = ["build", "--date", str(day), "--skip-tests", "--select", "ml_feature_store_v2", "--full-refresh"]
-    proc = run_cli(args, sample_copy)
+    proc = run_cli(args, sample_copy, write_json=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "--full-refresh" in proc.stdout
     assert run_results(sample_copy)["args"]["full_refresh"] is True

@@ -1,7 +1,8 @@
 """`nba-props build`: the daily build of the feature store and everything upstream of it, for one date.
 
 Exactly what this does by hand, plus a checkpoint row in runner.backfill_runs:
-    dbt build --indirect-selection cautious --select +ml_feature_store_v2 +feature_store_gaps \
+    dbt build --indirect-selection cautious --exclude-resource-type unit_test \
+      --select +ml_feature_store_v2 +feature_store_gaps \
       --vars '{start_date: D, end_date: D}'
 """
 
@@ -44,7 +45,7 @@ def command(
     target: str | None,
 ) -> None:
     """Build the feature store rows of one game date: dbt build of the store, the gap history and their
-    upstream (seeds, staging, intermediates) for that date, with their tests."""
+    upstream (seeds, staging, intermediates) for that date, with their data tests."""
     execute(game_date, as_of, p.selection(select, DEFAULT_SELECTION), skip_tests, full_refresh, target)
 
 
