@@ -41,9 +41,6 @@ DEFAULT_PROJECT = "nba-props-local"
 DATE_COLUMNS = ("game_date", "snapshot_utc", "commence_time", "date", "move_date")
 # Rows per raw table in the slice: the emulator's CSV load inserts about 150 rows a second.
 MAX_ROWS = 2000
-# Unit tests run in their own `dbt test` without the date vars: their fixture dates lie outside any slice.
-BUILD_EXCLUDES = ["--exclude", "resource_type:unit_test"]
-UNIT_TESTS = ["--select", "resource_type:unit_test"]
 # Selection left out on the emulator, with the reason (dbt --exclude syntax).
 EMULATOR_EXCLUDES: dict[str, str] = {}
 
@@ -335,18 +332,6 @@ def run_dbt(
     return subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=timeout)
 
 
-def unit_test_dir(work_dir: Path) -> Path:
-    """The unit tests' work folder: dbt discards its partial-parse state when --vars differ from the previous
-    invocation in a target path, so the unit tests (run without the date vars) get a target path of their own
-    and the runs with the vars in work_dir keep parsing partially."""
-    return work_dir / "unit-tests"
-
-
-def run_unit_tests(work_dir: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    """The unit tests on the emulator (after the build: dbt reads their inputs' column types from it)."""
-    return run_dbt(["test", *UNIT_TESTS, *exclude_args()], "bigquery_emulator", unit_test_dir(work_dir), env)
-
-
 def exclude_args() -> list[str]:
     return ["--exclude", *EMULATOR_EXCLUDES] if EMULATOR_EXCLUDES else []
 
@@ -414,18 +399,13 @@ def build(args: argparse.Namespace) -> int:
         load_slice(client, manifest)
         started = time.monotonic()
         env = dbt_env(emulator.endpoint)
-        proc = run_dbt(
-            ["build", *BUILD_EXCLUDES, *exclude_args()], "bigquery_emulator", work_dir, env, dbt_vars
-        )
+        proc = run_dbt(["build", *exclude_args()], "bigquery_emulator", work_dir, env, dbt_vars)
         print(proc.stdout[-4000:])
         print(f"dbt build on the emulator: exit {proc.returncode} in {time.monotonic() - started:.0f} s")
-        unit = run_unit_tests(work_dir, env)
-        print(unit.stdout[-2000:])
-        print(f"dbt unit tests on the emulator: exit {unit.returncode}")
         counts = relation_counts(client, work_dir / "target-bigquery_emulator" / "manifest.json")
         for uid, n in sorted(counts.items()):
             print(f"  {uid.split('.', 2)[-1]:<60} {n:>8}")
-    return proc.returncode or unit.returncode
+    return proc.returncode
 
 
 def main(argv: list[str] | None = None) -> int:
