@@ -76,7 +76,10 @@ def target_path_for(warehouse: Path) -> Path:
     return TARGETS_DIR / hashlib.sha1(str(Path(warehouse).resolve()).encode()).hexdigest()[:12]
 
 
-def cli_env(warehouse: Path, **extra: str) -> dict[str, str]:
+def cli_env(warehouse: Path, write_json: bool = False, **extra: str) -> dict[str, str]:
+    """The environment of `nba-props` on WAREHOUSE. dbt writes its JSON artifacts (manifest.json,
+    run_results.json: about a second of every invocation) only with WRITE_JSON: the runner reads dbt's results
+    from dbtRunnerResult, and only the tests that check the artifacts ask for them."""
     target_path = target_path_for(warehouse)
     env = dict(os.environ)
     env.update(
@@ -88,18 +91,20 @@ def cli_env(warehouse: Path, **extra: str) -> dict[str, str]:
         DBT_TARGET_PATH=str(target_path),
         DBT_LOG_PATH=str(target_path / "logs"),
     )
+    if not write_json:
+        env["DBT_WRITE_JSON"] = "false"
     env.update(extra)
     return env
 
 
 def run_cli(
-    args: list[str], warehouse: Path, check: bool = False, **extra_env: str
+    args: list[str], warehouse: Path, check: bool = False, write_json: bool = False, **extra_env: str
 ) -> subprocess.CompletedProcess:
     """Run `nba-props ARGS` in a subprocess against WAREHOUSE (dbtRunner allows one runner per process)."""
     proc = subprocess.run(
         [sys.executable, "-m", "nba_props.cli", *args],
         cwd=PROJECT_DIR,
-        env=cli_env(warehouse, **extra_env),
+        env=cli_env(warehouse, write_json, **extra_env),
         capture_output=True,
         text=True,
         timeout=1800,
@@ -133,12 +138,19 @@ sys.exit(0 if result.success else 1 if result.exception is None else 2)
 
 
 def run_dbt(
-    args: list[str], warehouse: Path, target_path: Path | None = None, check: bool = True
+    args: list[str],
+    warehouse: Path,
+    target_path: Path | None = None,
+    check: bool = True,
+    write_json: bool = False,
 ) -> subprocess.CompletedProcess:
     """`dbt ARGS` from the project against WAREHOUSE, in a process of its own, in the warehouse's target
     path of the session unless TARGET_PATH is given. Exits as dbt's CLI does: 0, 1 (a node failed), 2 (dbt
-    could not run)."""
+    could not run). A run, build or test writes manifest.json and run_results.json only with WRITE_JSON
+    (about a second of every invocation; a parse writes them always): tests read the warehouse, not them."""
     target_path = target_path or target_path_for(warehouse)
+    if args[0] != "parse" and not write_json:
+        args = [*args, "--no-write-json"]
     flags = [
         "--project-dir",
         str(PROJECT_DIR),
@@ -152,7 +164,7 @@ def run_dbt(
     proc = subprocess.run(
         [sys.executable, "-c", DBT_WITH_PARSED_MANIFEST, *args, "--", *flags],
         cwd=PROJECT_DIR,
-        env=cli_env(warehouse),
+        env=cli_env(warehouse, write_json=True),  # the flag above decides
         capture_output=True,
         text=True,
         timeout=1800,
@@ -221,7 +233,7 @@ def sample_warehouse(sample_raw: Path, tmp_path_factory: pytest.TempPathFactory)
     with made_once(folder) as needed:
         if needed:
             shutil.copyfile(sample_raw, wh)
-            run_dbt(["build"], wh, folder / "target")
+            run_dbt(["build"], wh, folder / "target", write_json=True)
     return wh
 
 

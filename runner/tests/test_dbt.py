@@ -104,7 +104,7 @@ def test_a_real_invocation_replaces_nothing_and_the_process_ends_normally(
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, str(out), str(RUNNER_PACKAGE), *args],
         cwd=PROJECT_DIR,
-        env=cli_env(sample_copy),
+        env=cli_env(sample_copy, write_json=True),
         capture_output=True,
         text=True,
         timeout=900,
