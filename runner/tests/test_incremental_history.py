@@ -133,8 +133,8 @@ def correction(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory)
     assert loaded.returncode == 0 and "replaced" in loaded.stdout, loaded.stdout + loaded.stderr
     shutil.copyfile(inc, ref)
     day = latest_store_date(inc)
-    run_dbt(["run", *SELECTION, "--vars", day_vars(day)], inc)
-    run_dbt(["run", "--select", "stale_feature_dates"], inc)
+    # the stale list in the same run (it reads the store after its build, and no date var)
+    run_dbt(["run", *SELECTION, "stale_feature_dates", "--vars", day_vars(day)], inc)
     run_dbt(
         [
             "build",
@@ -224,8 +224,7 @@ def test_stale_store_dates_rebuilt_give_the_full_refresh_warehouse(correction: d
             "select min(game_date), max(game_date) from monitoring.stale_feature_dates"
         ).fetchone()
     assert first == CORRECTED_DATE
-    run_dbt(["run", *SELECTION, "--vars", day_vars(first, last)], wh)
-    run_dbt(["run", "--select", "stale_feature_dates"], wh)
+    run_dbt(["run", *SELECTION, "stale_feature_dates", "--vars", day_vars(first, last)], wh)
     with duckdb.connect(str(wh), read_only=True) as con:
         assert con.execute("select count(*) from monitoring.stale_feature_dates").fetchone()[0] == 0
         tables = [
