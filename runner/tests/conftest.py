@@ -1,4 +1,5 @@
-"""Shared fixtures: an isolated warehouse per test, the CLI as a subprocess, one built sample warehouse.
+"""Shared fixtures: an isolated warehouse per test, the CLI as a subprocess, dbt in the test process
+(dbtRunner), one built sample warehouse.
 
 Every test runs against the project's shipped profile (profiles.yml.example, copied once into a folder of the
 session) and writes dbt's artifacts to a target path of the session, never to the checkout's profiles.yml or
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import gc
 import hashlib
 import os
 import shutil
@@ -116,25 +118,32 @@ def run_cli(
     return proc
 
 
-# dbt through its Python entry point, the way the runner calls it (runner/nba_props/dbt.py): the project
-# parsed once without --vars, and that manifest handed to the command, which compiles with its own --vars.
-# Typed as `dbt run --vars ...`, every change of the vars would discard dbt's partial-parse state and parse
-# the whole project again (about 9 s); parsing without vars is exact here (test_dbt.py compares the two).
-DBT_WITH_PARSED_MANIFEST = """
-import sys
-from dbt.cli.main import dbtRunner
+@dataclass(frozen=True)
+class DbtResult:
+    """What `run_dbt` returns, shaped like the subprocess.CompletedProcess of `dbt ARGS` typed in a shell."""
 
-command, flags = sys.argv[1:sys.argv.index("--")], sys.argv[sys.argv.index("--") + 1:]
-manifest = None
-if command[0] != "parse":
-    parsed = dbtRunner().invoke(["parse", "--no-write-json", *flags])
-    if not parsed.success:
-        print(f"dbt parse failed: {parsed.exception}")
-        sys.exit(2)
-    manifest = parsed.result
-result = dbtRunner(manifest=manifest).invoke([*command, *flags])
-sys.exit(0 if result.success else 1 if result.exception is None else 2)
-"""
+    returncode: int  # 0, 1 (a node failed), 2 (dbt could not run), as dbt's CLI exits
+    stdout: str  # dbt's log lines
+    stderr: str  # the exception dbt ended with, if any
+
+
+# The manifest parsed last in this test process, by (warehouse, target path): the project does not change
+# during the session, and dbt's manifest does not depend on the warehouse's data. One only: a test process
+# that keeps several spends its garbage collections walking them.
+_PARSED: dict[tuple[Path, Path], object] = {}
+_PARSED_KEPT = 1
+
+
+@contextmanager
+def _environment(env: dict[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def run_dbt(
@@ -143,14 +152,18 @@ def run_dbt(
     target_path: Path | None = None,
     check: bool = True,
     write_json: bool = False,
-) -> subprocess.CompletedProcess:
-    """`dbt ARGS` from the project against WAREHOUSE, in a process of its own, in the warehouse's target
-    path of the session unless TARGET_PATH is given. Exits as dbt's CLI does: 0, 1 (a node failed), 2 (dbt
-    could not run). A run, build or test writes manifest.json and run_results.json only with WRITE_JSON
-    (about a second of every invocation; a parse writes them always): tests read the warehouse, not them."""
-    target_path = target_path or target_path_for(warehouse)
-    if args[0] != "parse" and not write_json:
-        args = [*args, "--no-write-json"]
+) -> DbtResult:
+    """`dbt ARGS` from the project against WAREHOUSE, in the warehouse's target path of the session unless
+    TARGET_PATH is given: through dbtRunner in this process, as dbt-core's own test utilities
+    (dbt.tests.util.run_dbt) and the runner (runner/nba_props/dbt.py) call it. A command other than parse gets
+    the project parsed once without --vars and kept for this process, as the runner does: typed as `dbt run
+    --vars ...`, every change of the vars would discard dbt's partial-parse state and parse the whole project
+    again (about 9 s); parsing without vars is exact here (test_dbt.py compares the two parses). A run, build
+    or test writes manifest.json and run_results.json only with WRITE_JSON (about a second of every
+    invocation; a parse writes them always): tests read the warehouse, not them."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    target_path = Path(target_path or target_path_for(warehouse))
     flags = [
         "--project-dir",
         str(PROJECT_DIR),
@@ -161,19 +174,43 @@ def run_dbt(
         "--log-path",
         str(target_path / "logs"),
     ]
-    proc = subprocess.run(
-        [sys.executable, "-c", DBT_WITH_PARSED_MANIFEST, *args, "--", *flags],
-        cwd=PROJECT_DIR,
-        env=cli_env(warehouse, write_json=True),  # the flag above decides
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    if check and proc.returncode != 0:
+    if args[0] != "parse" and not write_json:
+        args = [*args, "--no-write-json"]
+    with _environment(cli_env(warehouse, write_json=True)):
+        try:
+            result = _invoke(args, flags, (Path(warehouse).resolve(), target_path.resolve()))
+        finally:
+            # dbt-duckdb keeps the warehouse open for a next invocation: the test reads it next
+            DuckDBConnectionManager.close_all_connections()
+            gc.collect()
+    if check and result.returncode != 0:
         raise AssertionError(
-            f"dbt {' '.join(args)} exited {proc.returncode}\n{proc.stdout[-6000:]}\n{proc.stderr[-3000:]}"
+            f"dbt {' '.join(args)} exited {result.returncode}\n{result.stdout[-6000:]}\n{result.stderr}"
         )
-    return proc
+    return result
+
+
+def _invoke(args: list[str], flags: list[str], key: tuple[Path, Path]) -> DbtResult:
+    from dbt.cli.main import dbtRunner
+
+    logged: list[str] = []
+
+    def log(event) -> None:
+        logged.append(event.info.msg)
+
+    manifest = None
+    if args[0] != "parse":
+        manifest = _PARSED.get(key)
+        if manifest is None:
+            parsed = dbtRunner(callbacks=[log]).invoke(["parse", "--no-write-json", *flags])
+            if not parsed.success:
+                return DbtResult(2, "\n".join(logged), f"dbt parse failed: {parsed.exception}")
+            manifest = _PARSED[key] = parsed.result
+            while len(_PARSED) > _PARSED_KEPT:
+                del _PARSED[next(iter(_PARSED))]
+    res = dbtRunner(manifest=manifest, callbacks=[log]).invoke([*args, *flags])
+    code = 0 if res.success else 1 if res.exception is None else 2
+    return DbtResult(code, "\n".join(logged), "" if res.exception is None else str(res.exception))
 
 
 @pytest.fixture
