@@ -16,14 +16,9 @@ DEFAULT_SELECTION: tuple[str, ...] = ("+ml_feature_store_v2", "+feature_store_ga
 # selected seeds and staging views outside the selection, absent from a warehouse only loaded. Unit tests
 # check the SQL on fixtures, not the day's data: they run in development and CI (`make test`), as dbt
 # advises, not in every production build.
-BUILD: tuple[str, ...] = ("build", "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test")
-BUILD_WITHOUT_TESTS: tuple[str, ...] = (
-    "build",
-    "--exclude-resource-type",
-    "test",
-    "--exclude-resource-type",
-    "unit_test",
-)
+WITHOUT_UNIT_TESTS: tuple[str, ...] = ("--exclude-resource-type", "unit_test")
+BUILD: tuple[str, ...] = ("build", "--indirect-selection", "cautious", *WITHOUT_UNIT_TESTS)
+BUILD_WITHOUT_TESTS: tuple[str, ...] = ("build", "--exclude-resource-type", "test", *WITHOUT_UNIT_TESTS)
 
 
 @dataclass(frozen=True)

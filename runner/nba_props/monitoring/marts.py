@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from nba_props import dbt
-from nba_props.backfill.plan import DEFAULT_SELECTION
+from nba_props.backfill.plan import DEFAULT_SELECTION, WITHOUT_UNIT_TESTS
 from nba_props.errors import NbaPropsError
 from nba_props.settings import Settings
 from nba_props.warehouse import connect, table_exists
@@ -81,16 +81,7 @@ def refresh(
         dbt_vars["as_of"] = as_of.strftime("%Y-%m-%d %H:%M:%S")
     run = dbt.invoke(
         settings,
-        # unit tests check SQL on fixtures: development and CI run them (backfill.plan.BUILD)
-        [
-            "build",
-            "--exclude-resource-type",
-            "unit_test",
-            "--select",
-            f"+{SELECTOR}",
-            "--exclude",
-            *DEFAULT_SELECTION,
-        ],
+        ["build", *WITHOUT_UNIT_TESTS, "--select", f"+{SELECTOR}", "--exclude", *DEFAULT_SELECTION],
         dbt_vars=dbt_vars,
         raise_on_failure=False,
     )
