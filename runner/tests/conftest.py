@@ -131,7 +131,6 @@ class DbtResult:
 # during the session, and dbt's manifest does not depend on the warehouse's data. One only: a test process
 # that keeps several spends its garbage collections walking them.
 _PARSED: dict[tuple[Path, Path], object] = {}
-_PARSED_KEPT = 1
 
 
 @contextmanager
@@ -205,9 +204,8 @@ def _invoke(args: list[str], flags: list[str], key: tuple[Path, Path]) -> DbtRes
             parsed = dbtRunner(callbacks=[log]).invoke(["parse", "--no-write-json", *flags])
             if not parsed.success:
                 return DbtResult(2, "\n".join(logged), f"dbt parse failed: {parsed.exception}")
+            _PARSED.clear()
             manifest = _PARSED[key] = parsed.result
-            while len(_PARSED) > _PARSED_KEPT:
-                del _PARSED[next(iter(_PARSED))]
     res = dbtRunner(manifest=manifest, callbacks=[log]).invoke([*args, *flags])
     code = 0 if res.success else 1 if res.exception is None else 2
     return DbtResult(code, "\n".join(logged), "" if res.exception is None else str(res.exception))
