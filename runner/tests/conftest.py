@@ -1,5 +1,6 @@
-"""Shared fixtures: an isolated warehouse per test, the CLI as a subprocess, dbt in the test process
-(dbtRunner), one built sample warehouse.
+"""Shared fixtures: an isolated warehouse per test, the CLI and dbt in the test process (as click's and
+dbt-core's test utilities run them; the CLI in a subprocess where the process itself is tested), one built
+sample warehouse.
 
 Every test runs against the project's shipped profile (profiles.yml.example, copied once into a folder of the
 session) and writes dbt's artifacts to a target path of the session, never to the checkout's profiles.yml or
@@ -15,13 +16,15 @@ import datetime as dt
 import fcntl
 import gc
 import hashlib
+import io
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,7 +105,70 @@ def cli_env(warehouse: Path, write_json: bool = False, **extra: str) -> dict[str
 def run_cli(
     args: list[str], warehouse: Path, check: bool = False, write_json: bool = False, **extra_env: str
 ) -> subprocess.CompletedProcess:
-    """Run `nba-props ARGS` in a subprocess against WAREHOUSE (dbtRunner allows one runner per process)."""
+    """`nba-props ARGS` against WAREHOUSE in this process, as click's CliRunner runs a command: the runner's
+    `main` with the command's environment, working directory and standard streams, its exit code from the
+    SystemExit it ends with (an exception it lets through is printed as the interpreter would, code 1).
+    The same dbt, DuckDB file and warehouse as `nba-props` typed in a shell, without a new interpreter's
+    imports (about 3 s per command). What belongs to the process (signals, exit, a lock another holder in
+    this process has) is tested through run_cli_process."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from nba_props import cli
+    from nba_props import dbt as runner_dbt
+
+    global _CLI_SETTINGS
+    settings = (Path(warehouse).resolve(), tuple(sorted(extra_env.items())))
+    if settings != _CLI_SETTINGS:
+        # the runner keeps the project it parsed per settings for the process's next command (as `watch`
+        # does from cycle to cycle); here one at a time
+        runner_dbt.parsed_manifest.cache_clear()
+        _CLI_SETTINGS = settings
+    env = cli_env(warehouse, write_json, **extra_env)
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with _environment(env), _working_directory(PROJECT_DIR), redirect_stdout(stdout), redirect_stderr(stderr):
+        try:
+            cli.main(args)
+            code = 0
+        except SystemExit as exc:
+            code = _exit_code(exc.code, stderr)
+        except Exception:
+            traceback.print_exc(file=stderr)
+            code = 1
+        finally:
+            DuckDBConnectionManager.close_all_connections()
+            gc.collect()
+    proc = subprocess.CompletedProcess(["nba-props", *args], code, stdout.getvalue(), stderr.getvalue())
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"nba-props {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+        )
+    return proc
+
+
+_CLI_SETTINGS: tuple | None = None
+
+
+def _exit_code(code: object, stderr: io.StringIO) -> int:
+    """The exit status of `sys.exit(CODE)`, as the interpreter sets it."""
+    if code is None or isinstance(code, int):
+        return code or 0
+    print(code, file=stderr)
+    return 1
+
+
+@contextmanager
+def _working_directory(path: Path) -> Iterator[None]:
+    saved = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(saved)
+
+
+def run_cli_process(
+    args: list[str], warehouse: Path, check: bool = False, write_json: bool = False, **extra_env: str
+) -> subprocess.CompletedProcess:
+    """`nba-props ARGS` in a subprocess against WAREHOUSE: for what belongs to the process."""
     proc = subprocess.run(
         [sys.executable, "-m", "nba_props.cli", *args],
         cwd=PROJECT_DIR,

@@ -1,6 +1,7 @@
 """Backfill on the built sample: plan, idempotence, resume after a failed chunk, kill -9 and resume, locking.
 
-Each test works on its own copy of the sample warehouse (`sample_copy`) and runs the CLI in a subprocess.
+Each test works on its own copy of the sample warehouse (`sample_copy`) and runs the CLI in the test process,
+except where the process is the subject (kill -9, a lock held by this process).
 The reference state is the sample's full `dbt build` (every date at once): a chunked backfill must reproduce
 exactly its feature rows for the backfilled dates.
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, cli_env, content_hash, run_cli
+from conftest import PROJECT_DIR, cli_env, content_hash, run_cli, run_cli_process
 from nba_props.backfill.lock import lock_path, runner_lock
 
 pytestmark = pytest.mark.slow
@@ -234,7 +235,7 @@ def test_second_writer_gets_a_clear_message(sample_copy: Path) -> None:
     dates = window(sample_copy, 1)
     # another backfill holds the runner lock
     with runner_lock(lock_path(sample_copy), "backfill"):
-        proc = run_cli(backfill_args(dates, 1), sample_copy)
+        proc = run_cli_process(backfill_args(dates, 1), sample_copy)
     assert proc.returncode != 0
     assert "another nba-props backfill" in proc.stderr and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1

@@ -11,7 +11,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_DIR, run_cli
+from conftest import SAMPLE_DIR, run_cli_process
 
 
 def command_exists(module: str) -> bool:
@@ -60,25 +60,25 @@ PROFILE_CASES = [
 def test_missing_profile_is_one_error_line(args: list[str], tmp_path: Path, missing_warehouse: Path) -> None:
     empty = tmp_path / "empty_profiles"
     empty.mkdir()
-    proc = run_cli(args, missing_warehouse, DBT_PROFILES_DIR=str(empty))
+    proc = run_cli_process(args, missing_warehouse, DBT_PROFILES_DIR=str(empty))
     assert_one_line_error(proc, "profiles.yml", str(empty))
     assert not missing_warehouse.exists()
 
 
 # --- an unknown command -----------------------------------------------------------------------------------
 def test_unknown_command_is_one_error_line(missing_warehouse: Path) -> None:
-    proc = run_cli(["frobnicate", "--date", "2024-03-01"], missing_warehouse)
+    proc = run_cli_process(["frobnicate", "--date", "2024-03-01"], missing_warehouse)
     assert_one_line_error(proc, "frobnicate")
     assert proc.returncode == 2
 
 
 def test_unknown_option_is_one_error_line(missing_warehouse: Path) -> None:
-    proc = run_cli(["load", "--no-such-flag", "all", str(SAMPLE_DIR)], missing_warehouse)
+    proc = run_cli_process(["load", "--no-such-flag", "all", str(SAMPLE_DIR)], missing_warehouse)
     assert_one_line_error(proc, "--no-such-flag")
 
 
 def test_unknown_load_kind_is_one_error_line(missing_warehouse: Path) -> None:
-    proc = run_cli(["load", "box_scorez", str(SAMPLE_DIR)], missing_warehouse)
+    proc = run_cli_process(["load", "box_scorez", str(SAMPLE_DIR)], missing_warehouse)
     assert_one_line_error(proc, "box_scorez")
 
 
@@ -120,7 +120,7 @@ DATE_CASES = [
 def test_unknown_date_format_is_one_error_line(
     args: list[str], bad_value: str, missing_warehouse: Path
 ) -> None:
-    proc = run_cli(args, missing_warehouse)
+    proc = run_cli_process(args, missing_warehouse)
     assert_one_line_error(proc, bad_value, "YYYY-MM-DD")
     assert not missing_warehouse.exists()
 
@@ -128,7 +128,7 @@ def test_unknown_date_format_is_one_error_line(
 def test_bad_as_of_timestamp_is_one_error_line(missing_warehouse: Path) -> None:
     if not command_exists("build"):
         pytest.skip("command module build not written yet")
-    proc = run_cli(["build", "--date", "2024-03-01", "--as-of", "tea time"], missing_warehouse)
+    proc = run_cli_process(["build", "--date", "2024-03-01", "--as-of", "tea time"], missing_warehouse)
     assert_one_line_error(proc, "tea time", "timestamp")
 
 
@@ -142,7 +142,9 @@ RANGE_COMMANDS = [
 
 @pytest.mark.parametrize("command", RANGE_COMMANDS)
 def test_end_before_start_is_one_error_line(command: str, missing_warehouse: Path) -> None:
-    proc = run_cli([command, "--start-date", "2024-03-05", "--end-date", "2024-03-01"], missing_warehouse)
+    proc = run_cli_process(
+        [command, "--start-date", "2024-03-05", "--end-date", "2024-03-01"], missing_warehouse
+    )
     assert_one_line_error(proc, "2024-03-01", "before", "2024-03-05")
     assert not missing_warehouse.exists()
 
@@ -174,7 +176,7 @@ WAREHOUSE_CASES = [
 
 @pytest.mark.parametrize("args", WAREHOUSE_CASES)
 def test_missing_warehouse_is_one_error_line(args: list[str], missing_warehouse: Path) -> None:
-    proc = run_cli(args, missing_warehouse)
+    proc = run_cli_process(args, missing_warehouse)
     assert_one_line_error(proc, "no warehouse", str(missing_warehouse))
     # Reading commands must not leave an empty warehouse behind that later looks like a real one.
     assert not missing_warehouse.exists()
@@ -184,19 +186,19 @@ def test_missing_warehouse_is_one_error_line(args: list[str], missing_warehouse:
 @pytest.mark.parametrize("name", ["raw.duckdb", "intermediate.duckdb", "runner.duckdb"])
 def test_warehouse_named_like_a_schema_is_one_error_line(name: str, tmp_path: Path) -> None:
     warehouse = tmp_path / name
-    proc = run_cli(["load", "all", str(SAMPLE_DIR)], warehouse)
+    proc = run_cli_process(["load", "all", str(SAMPLE_DIR)], warehouse)
     assert_one_line_error(proc, name, "NBA_PROPS_DUCKDB_PATH")
     assert not warehouse.exists()
 
 
 def test_missing_input_file_is_one_error_line(tmp_path: Path, missing_warehouse: Path) -> None:
     missing = tmp_path / "player_logs_2099-00.csv"
-    proc = run_cli(["load", "player_game_logs", str(missing)], missing_warehouse)
+    proc = run_cli_process(["load", "player_game_logs", str(missing)], missing_warehouse)
     assert_one_line_error(proc, str(missing))
 
 
 def test_help_lists_only_commands_that_exist(missing_warehouse: Path) -> None:
-    proc = run_cli(["--help"], missing_warehouse)
+    proc = run_cli_process(["--help"], missing_warehouse)
     assert proc.returncode == 0, proc.stderr
     assert "load" in proc.stdout
     from nba_props.cli import COMMANDS

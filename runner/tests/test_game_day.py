@@ -131,23 +131,11 @@ def start(args: list[str], wh: Path, stderr: Path, **env: str) -> subprocess.Pop
 
 def as_of_replay(wh: Path, times: list[dt.datetime], env: dict[str, str]) -> None:
     """predict at the first time, check-lines at each later one: the as-of replay `make demo` ran before the
-    game day existed, in one process (one dbt parse)."""
-    script = (
-        "import sys\nfrom nba_props.cli import cli\n"
-        "day, first, *later = sys.argv[1:]\n"
-        "cli.main(['predict', '--date', day, '--as-of', first, '--mode', 'first'], standalone_mode=False)\n"
-        "for when in later:\n"
-        "    cli.main(['check-lines', '--date', day, '--as-of', when], standalone_mode=False)\n"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", script, DAY, *(stamp(t) for t in times)],
-        cwd=PROJECT_DIR,
-        env=cli_env(wh, **env),
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    game day existed."""
+    first, *later = times
+    run_cli(["predict", "--date", DAY, "--as-of", stamp(first), "--mode", "first"], wh, check=True, **env)
+    for when in later:
+        run_cli(["check-lines", "--date", DAY, "--as-of", stamp(when)], wh, check=True, **env)
 
 
 def test_a_watched_day_equals_its_as_of_replay(sample_warehouse: Path, sample_copy: Path, tmp_path: Path):
