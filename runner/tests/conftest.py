@@ -229,11 +229,15 @@ def run_dbt(
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
     target_path = Path(target_path or target_path_for(warehouse))
+    # --target as the runner passes it: dbt keeps its partial-parse state only for the same command-line
+    # target (and vars), so `nba-props` commands on this warehouse reuse this parse and the other way round
     flags = [
         "--project-dir",
         str(PROJECT_DIR),
         "--profiles-dir",
         str(PROFILES_DIR),
+        "--target",
+        "dev",
         "--target-path",
         str(target_path),
         "--log-path",
