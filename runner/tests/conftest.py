@@ -24,7 +24,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from contextlib import chdir, contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,7 +124,7 @@ def run_cli(
         _CLI_SETTINGS = settings
     env = cli_env(warehouse, write_json, **extra_env)
     stdout, stderr = io.StringIO(), io.StringIO()
-    with _environment(env), _working_directory(PROJECT_DIR), redirect_stdout(stdout), redirect_stderr(stderr):
+    with _environment(env), chdir(PROJECT_DIR), redirect_stdout(stdout), redirect_stderr(stderr):
         try:
             cli.main(args)
             code = 0
@@ -153,16 +153,6 @@ def _exit_code(code: object, stderr: io.StringIO) -> int:
         return code or 0
     print(code, file=stderr)
     return 1
-
-
-@contextmanager
-def _working_directory(path: Path) -> Iterator[None]:
-    saved = Path.cwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(saved)
 
 
 def run_cli_process(
