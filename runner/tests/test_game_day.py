@@ -1,4 +1,5 @@
-"""A game day on the built sample, with real `nba-props daily` and `nba-props watch` processes.
+"""A game day on the built sample: real `nba-props watch` processes, `nba-props daily` and the other
+commands in the test process.
 
 Replay equals reality: 2024-02-28's hourly Rotowire snapshots (5 of them, 15:09..19:08 UTC; lines appear and
 move between them) land in a folder one file per cycle, a watcher with the replay clock (--now-from-files)
