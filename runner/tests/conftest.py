@@ -111,7 +111,6 @@ def run_cli(
     The same dbt, DuckDB file and warehouse as `nba-props` typed in a shell, without a new interpreter's
     imports (about 3 s per command). What belongs to the process (signals, exit, a lock another holder in
     this process has) is tested through run_cli_process."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from nba_props import cli
     from nba_props import dbt as runner_dbt
 
@@ -124,7 +123,7 @@ def run_cli(
         _CLI_SETTINGS = settings
     env = cli_env(warehouse, write_json, **extra_env)
     stdout, stderr = io.StringIO(), io.StringIO()
-    with _environment(env), chdir(PROJECT_DIR), redirect_stdout(stdout), redirect_stderr(stderr):
+    with _in_this_process(env), chdir(PROJECT_DIR), redirect_stdout(stdout), redirect_stderr(stderr):
         try:
             cli.main(args)
             code = 0
@@ -133,15 +132,8 @@ def run_cli(
         except Exception:
             traceback.print_exc(file=stderr)
             code = 1
-        finally:
-            DuckDBConnectionManager.close_all_connections()
-            gc.collect()
     proc = subprocess.CompletedProcess(["nba-props", *args], code, stdout.getvalue(), stderr.getvalue())
-    if check and proc.returncode != 0:
-        raise AssertionError(
-            f"nba-props {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
-        )
-    return proc
+    return _checked(proc, args) if check else proc
 
 
 _CLI_SETTINGS: tuple | None = None
@@ -167,7 +159,12 @@ def run_cli_process(
         text=True,
         timeout=1800,
     )
-    if check and proc.returncode != 0:
+    return _checked(proc, args) if check else proc
+
+
+def _checked(proc: subprocess.CompletedProcess, args: list[str]) -> subprocess.CompletedProcess:
+    """PROC of `nba-props ARGS`, or an AssertionError with what it printed when it exited non-zero."""
+    if proc.returncode != 0:
         raise AssertionError(
             f"nba-props {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
         )
@@ -190,13 +187,19 @@ _PARSED: dict[tuple[Path, Path], object] = {}
 
 
 @contextmanager
-def _environment(env: dict[str, str]) -> Iterator[None]:
+def _in_this_process(env: dict[str, str]) -> Iterator[None]:
+    """ENV as the whole environment while a command runs in this process; afterwards the warehouse closed
+    (dbt-duckdb keeps it open for a next invocation, and the test reads it next) and the environment back."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
     saved = dict(os.environ)
     os.environ.clear()
     os.environ.update(env)
     try:
         yield
     finally:
+        DuckDBConnectionManager.close_all_connections()
+        gc.collect()
         os.environ.clear()
         os.environ.update(saved)
 
@@ -216,8 +219,6 @@ def run_dbt(
     again (about 9 s); parsing without vars is exact here (test_dbt.py compares the two parses). A run, build
     or test writes manifest.json and run_results.json only with WRITE_JSON (about a second of every
     invocation; a parse writes them always): tests read the warehouse, not them."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
     target_path = Path(target_path or target_path_for(warehouse))
     # --target as the runner passes it: dbt keeps its partial-parse state only for the same command-line
     # target (and vars), so `nba-props` commands on this warehouse reuse this parse and the other way round
@@ -235,13 +236,8 @@ def run_dbt(
     ]
     if args[0] != "parse" and not write_json:
         args = [*args, "--no-write-json"]
-    with _environment(cli_env(warehouse, write_json=True)):
-        try:
-            result = _invoke(args, flags, (Path(warehouse).resolve(), target_path.resolve()))
-        finally:
-            # dbt-duckdb keeps the warehouse open for a next invocation: the test reads it next
-            DuckDBConnectionManager.close_all_connections()
-            gc.collect()
+    with _in_this_process(cli_env(warehouse, write_json=True)):
+        result = _invoke(args, flags, (Path(warehouse).resolve(), target_path.resolve()))
     if check and result.returncode != 0:
         raise AssertionError(
             f"dbt {' '.join(args)} exited {result.returncode}\n{result.stdout[-6000:]}\n{result.stderr}"
