@@ -47,6 +47,9 @@ def pytest_configure(config: pytest.Config) -> None:
     PROFILES_DIR.mkdir()
     shutil.copyfile(PROJECT_DIR / "profiles.yml.example", PROFILES_DIR / "profiles.yml")
     TARGETS_DIR = SESSION_DIR / "targets"
+    # dbt writes a debug log of every invocation (each query, each event) to dbt.log: about a tenth of the CPU
+    # of a one-date build. No test reads it; DBT_LOG_LEVEL_FILE=debug brings it back when investigating.
+    os.environ.setdefault("DBT_LOG_LEVEL_FILE", "none")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -245,6 +248,19 @@ def run_dbt(
     return result
 
 
+def run_dbt_as_typed(args: list[str], env: dict[str, str]) -> DbtResult:
+    """`dbt ARGS` exactly as given (project, profile and target flags included) with ENV as the whole
+    environment, through dbtRunner in this process: for a test's own profile or target (the BigQuery
+    emulator's), where run_dbt's session profile does not apply."""
+    from dbt.cli.main import dbtRunner
+
+    logged: list[str] = []
+    with _in_this_process(env), chdir(PROJECT_DIR):
+        res = dbtRunner(callbacks=[lambda event: logged.append(event.info.msg)]).invoke(args)
+    code = 0 if res.success else 1 if res.exception is None else 2
+    return DbtResult(code, "\n".join(logged), "" if res.exception is None else str(res.exception))
+
+
 def _invoke(args: list[str], flags: list[str], key: tuple[Path, Path]) -> DbtResult:
     from dbt.cli.main import dbtRunner
 
@@ -323,8 +339,13 @@ def sample_warehouse(sample_raw: Path, tmp_path_factory: pytest.TempPathFactory)
     wh = folder / sample_raw.name
     with made_once(folder) as needed:
         if needed:
-            shutil.copyfile(sample_raw, wh)
-            run_dbt(["build"], wh, folder / "target", write_json=True)
+            # built at this worker's sample_copy path, so that the worker's next commands there find dbt's
+            # parse of that path (a new path is a whole-project parse)
+            built = fresh_sample_copy(sample_raw)
+            run_dbt(["build"], built, write_json=True)
+            shutil.copyfile(built, wh)
+            (folder / "target").mkdir()
+            shutil.copyfile(target_path_for(built) / "manifest.json", folder / "target" / "manifest.json")
     return wh
 
 
@@ -336,11 +357,18 @@ def sample_copy(sample_warehouse: Path) -> Path:
     and every copy lies at the same path: the dbt profile names the file, so dbt's partial parsing (in the
     file's target path of the session) carries over from one test's `nba-props` commands to the next instead
     of a full parse in every test."""
+    return fresh_sample_copy(sample_warehouse)
+
+
+def fresh_sample_copy(source: Path) -> Path:
+    """The sample_copy fixture's file made afresh from SOURCE (the built sample, or sample_raw: the same file
+    name), whatever DuckDB left beside it removed: for a test that starts over midway, or needs the sample
+    in another state at the path whose dbt parse this worker keeps."""
     folder = SESSION_DIR / "sample_copy"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
-    copy = folder / sample_warehouse.name
-    shutil.copyfile(sample_warehouse, copy)
+    copy = folder / source.name
+    shutil.copyfile(source, copy)
     return copy
 
 
