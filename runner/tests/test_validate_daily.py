@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import run_cli, run_dbt
+from conftest import fresh_sample_copy, run_cli, run_dbt
 from nba_props.monitoring.validation import Check, DailyValidation, message
 
 # one worker of `make test` runs this module: its module fixtures build once
@@ -197,11 +197,12 @@ def test_contract_change_shows_as_drift(changed_warehouse: dict):
     assert _check(other, "contract_drift_rows")["status"] == "ok"
 
 
-@pytest.fixture(scope="module")
-def backfilled_warehouse(sample_raw: Path, dates: dict[str, dt.date], tmp_path_factory) -> Path:
+@pytest.fixture
+def backfilled_warehouse(sample_raw: Path, dates: dict[str, dt.date]) -> Path:
     """The sample as the documented commands leave it: `nba-props load` and then `nba-props backfill` of two
-    dates, nothing else (no `dbt build` of the whole project)."""
-    path = _copy(sample_raw, tmp_path_factory.mktemp("backfilled") / "wh")
+    dates, nothing else (no `dbt build` of the whole project). At sample_copy's path, whose dbt parse the
+    worker has."""
+    path = fresh_sample_copy(sample_raw)
     day = dates["ordinary"]
     proc = run_cli(
         ["backfill", "--start-date", str(day - dt.timedelta(days=1)), "--end-date", str(day)], path
