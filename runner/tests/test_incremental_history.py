@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import SAMPLE_DIR, run_cli, run_dbt
+from conftest import SAMPLE_DIR, fresh_sample_copy, run_cli, run_dbt
 
 # one worker of `make test` runs this module: its module fixture (two builds of the sample) builds once
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("incremental_history")]
@@ -63,20 +63,30 @@ def columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[st
 
 
 def differing_rows(a: Path, b: Path, table: str, where: str = "true") -> tuple[int, int, int]:
-    """(rows, rows only in A, rows only in B) of TABLE in two warehouses, bookkeeping columns left out."""
+    """(rows, rows only in A, rows only in B) of TABLE in two warehouses, bookkeeping columns left out: each
+    distinct row counted on both sides in one pass (what EXCEPT ALL counts each way)."""
     with duckdb.connect() as con:
         con.execute(f"attach '{a}' as a (read_only)")
         con.execute(f"attach '{b}' as b (read_only)")
-        cols = ", ".join(columns(con, "a", table))
-        count = con.execute(f"select count(*) from a.{table} where {where}").fetchone()[0]
-        only_a, only_b = (
-            con.execute(
-                f"select count(*) from (select {cols} from {x}.{table} where {where} "
-                f"except all select {cols} from {y}.{table} where {where})"
-            ).fetchone()[0]
-            for x, y in (("a", "b"), ("b", "a"))
-        )
-    return count, only_a, only_b
+        selected = columns(con, "a", table)
+        names = ", ".join(column.rsplit(" as ", 1)[-1] for column in selected)
+        cols = ", ".join(selected)
+        rows, only_a, only_b = con.execute(
+            f"""select coalesce(sum(in_a), 0), coalesce(sum(greatest(in_a - in_b, 0)), 0),
+                coalesce(sum(greatest(in_b - in_a, 0)), 0)
+            from (
+                select
+                    count(*) filter (where _warehouse = 'a') as in_a,
+                    count(*) filter (where _warehouse = 'b') as in_b
+                from (
+                    select {cols}, 'a' as _warehouse from a.{table} where {where}
+                    union all
+                    select {cols}, 'b' as _warehouse from b.{table} where {where}
+                )
+                group by {names}
+            )"""
+        ).fetchone()
+    return int(rows), int(only_a), int(only_b)
 
 
 def built_keys(wh: Path, table: str, key: str) -> dict[dt.date, object]:
@@ -131,7 +141,8 @@ def correction(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory)
     player_id, game_id, points = corrected_player_logs(root / "files" / "player_logs_2023-24.csv.gz")
     loaded = run_cli(["load", "player_game_logs", str(root / "files" / "player_logs_2023-24.csv.gz")], inc)
     assert loaded.returncode == 0 and "replaced" in loaded.stdout, loaded.stdout + loaded.stderr
-    shutil.copyfile(inc, ref)
+    # the reference is built at sample_copy's path (whose dbt parse this worker keeps), then kept beside
+    building_ref = fresh_sample_copy(inc)
     day = latest_store_date(inc)
     # the stale list in the same run (it reads the store after its build, and no date var)
     run_dbt(["run", *SELECTION, "stale_feature_dates", "--vars", day_vars(day)], inc)
@@ -144,8 +155,9 @@ def correction(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory)
             "--exclude-resource-type",
             "unit_test",
         ],
-        ref,
+        building_ref,
     )
+    shutil.copyfile(building_ref, ref)
     return {
         "root": root,
         "inc": inc,
