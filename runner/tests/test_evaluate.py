@@ -27,6 +27,12 @@ def labelled(frames) -> pd.DataFrame:
     return frames[0]
 
 
+@pytest.fixture(scope="module")
+def walked(frames) -> pd.DataFrame:
+    """The walk-forward over FRAMES with the market states, priced at the close, once for the module."""
+    return walk(*frames)
+
+
 def walk(frame: pd.DataFrame, states: pd.DataFrame | None = None, decision: dt.time | None = None):
     c = synth.contract()
     return evaluation.walk_forward(
@@ -56,9 +62,9 @@ def shuffled(frame: pd.DataFrame, mask: pd.Series, seed: int = 3) -> pd.DataFram
     return out
 
 
-def test_shuffling_future_labels_changes_neither_predictions_nor_probabilities_of_the_week(frames):
+def test_shuffling_future_labels_changes_neither_predictions_nor_probabilities_of_the_week(frames, walked):
     labelled, states = frames
-    base = walk(labelled, states)
+    base = walked
     # the market models and their calibration were fitted for the week: the check covers them
     assert base["market_rounds"].iloc[0] != "0/0"
     future = labelled["game_date"] >= START  # this week's own labels and every later week's
@@ -83,11 +89,11 @@ def test_every_week_is_trained_only_on_earlier_rows(labelled):
         assert rows["train_rows"].iloc[0] == len(eligible)
 
 
-def test_the_week_is_priced_at_the_decision_time_and_graded_against_the_close(frames):
+def test_the_week_is_priced_at_the_decision_time_and_graded_against_the_close(frames, walked):
     labelled, states = frames
     # synthetic market: a morning state one point under the line from 14:00 UTC, the store's line at 15:00
     morning = walk(labelled, states, dt.time(9, 30))  # 14:30 UTC in January
-    closing = walk(labelled, states, None)
+    closing = walked
     lined = morning["market_line_points"].notna()
     assert lined.any()
     assert (morning.loc[lined, "line_points"] == closing.loc[lined, "line_points"] - 1).all()

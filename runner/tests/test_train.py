@@ -21,14 +21,20 @@ def labelled():
     return synth.labelled(rows, labels)
 
 
+@pytest.fixture(scope="module")
+def trained(labelled):
+    """The model fitted on LABELLED once for the module: the tests that only read it share it (training is
+    deterministic, which test_training_is_deterministic shows with two fits of its own)."""
+    return fit(labelled)
+
+
 def fit(frame, name="m"):
     c = synth.contract()
     return models.fit(frame, c.feature_names, CUTOFF, c.version, c.contract_hash, name)
 
 
-def test_metadata_records_contract_window_rows_and_time_ordered_validation(labelled, tmp_path):
+def test_metadata_records_contract_window_rows_and_time_ordered_validation(labelled, trained, tmp_path):
     c = synth.contract()
-    trained = fit(labelled)
     meta = trained.metadata
     eligible = labelled[(labelled["game_date"] < CUTOFF) & labelled["actual_points"].notna()]
     assert meta["rows"] == len(eligible)
@@ -47,8 +53,7 @@ def test_metadata_records_contract_window_rows_and_time_ordered_validation(label
     assert np.array_equal(a.p_over, b.p_over, equal_nan=True) and (a.basis == b.basis).all()
 
 
-def test_rows_on_or_after_the_cutoff_and_not_ready_rows_are_not_learned_from(labelled):
-    base = fit(labelled)
+def test_rows_on_or_after_the_cutoff_and_not_ready_rows_are_not_learned_from(labelled, trained):
     poisoned = labelled.copy()
     later = poisoned["game_date"] >= CUTOFF
     poisoned.loc[later, "actual_points"] = 99.0  # absurd labels on and after the cut-off
@@ -56,7 +61,7 @@ def test_rows_on_or_after_the_cutoff_and_not_ready_rows_are_not_learned_from(lab
     poisoned.loc[not_ready, "is_quality_ready"] = False
     poisoned.loc[not_ready, "actual_points"] = 0.0
     changed = fit(poisoned)
-    assert changed.metadata["rows"] == base.metadata["rows"] - int(
+    assert changed.metadata["rows"] == trained.metadata["rows"] - int(
         (
             (labelled["player_lookup"] == "player005")
             & (labelled["game_date"] < CUTOFF)
@@ -69,8 +74,8 @@ def test_rows_on_or_after_the_cutoff_and_not_ready_rows_are_not_learned_from(lab
     only_future = labelled.copy()
     only_future.loc[later, "actual_points"] = 99.0
     future_fit = fit(only_future)
-    assert np.array_equal(future_fit.predict(day), base.predict(day))
-    assert np.array_equal(future_fit.predict_all(day).p_over, base.predict_all(day).p_over, equal_nan=True)
+    assert np.array_equal(future_fit.predict(day), trained.predict(day))
+    assert np.array_equal(future_fit.predict_all(day).p_over, trained.predict_all(day).p_over, equal_nan=True)
 
 
 def test_training_is_deterministic(labelled):
@@ -81,8 +86,7 @@ def test_training_is_deterministic(labelled):
     assert a.metadata["market"] == b.metadata["market"]
 
 
-def test_market_models_start_from_the_line_and_the_market_and_learn_the_hidden_signal(labelled):
-    trained = fit(labelled)
+def test_market_models_start_from_the_line_and_the_market_and_learn_the_hidden_signal(labelled, trained):
     meta = trained.metadata["market"]
     # the synthetic points carry a signal the line does not know: held-out dates support correcting for it
     assert meta["margin_shrinkage"] > 0 and meta["shrinkage"] > 0
@@ -138,23 +142,22 @@ def test_shrinkage_is_the_held_out_maximum_likelihood_within_zero_and_one():
     assert models.fit_bounded_logistic(models.logit(market_p), [-edge], [(0.0, np.inf)], went_over) == (0.0,)
 
 
-def test_a_model_of_the_previous_format_is_refused_in_one_line(labelled, tmp_path):
+def test_a_model_of_the_previous_format_is_refused_in_one_line(trained, tmp_path):
     from nba_props.errors import NbaPropsError
 
-    trained = fit(labelled, name="old")
     models.save(trained, tmp_path)
-    meta = json.loads((tmp_path / "old.json").read_text())
+    meta = json.loads((tmp_path / "m.json").read_text())
     del meta["model_format"]
-    (tmp_path / "old.json").write_text(json.dumps(meta))
+    (tmp_path / "m.json").write_text(json.dumps(meta))
     with pytest.raises(NbaPropsError, match="format 1.*retrain"):
-        models.load(tmp_path, "old")
+        models.load(tmp_path, "m")
 
 
-def test_dnp_rows_are_not_labels(labelled):
+def test_dnp_rows_are_not_labels(labelled, trained):
     frame = labelled.copy()
     dnp = frame["is_dnp"]
     frame.loc[dnp, "actual_points"] = 0.0  # a DNP with a zero must still be excluded
-    assert fit(frame).metadata["rows"] == fit(labelled).metadata["rows"]
+    assert fit(frame).metadata["rows"] == trained.metadata["rows"]
 
 
 def test_too_few_rows_is_a_clear_error(labelled):
