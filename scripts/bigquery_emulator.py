@@ -304,17 +304,11 @@ def dbt_env(endpoint: str, project: str = DEFAULT_PROJECT) -> dict[str, str]:
     return env
 
 
-def run_dbt(
-    args: list[str],
-    target: str,
-    work_dir: Path,
-    env: dict[str, str],
-    dbt_vars: dict[str, str] | None = None,
-    timeout: float = 1800,
-) -> subprocess.CompletedProcess:
-    dbt = Path(sys.executable).parent / "dbt"
+def dbt_args(
+    args: list[str], target: str, work_dir: Path, dbt_vars: dict[str, str] | None = None
+) -> list[str]:
+    """`dbt ARGS` against TARGET with the repository's profile, its artifacts and logs in WORK_DIR."""
     command = [
-        str(dbt),
         *args,
         "--target",
         target,
@@ -329,6 +323,19 @@ def run_dbt(
     ]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
+    return command
+
+
+def run_dbt(
+    args: list[str],
+    target: str,
+    work_dir: Path,
+    env: dict[str, str],
+    dbt_vars: dict[str, str] | None = None,
+    timeout: float = 1800,
+) -> subprocess.CompletedProcess:
+    dbt = Path(sys.executable).parent / "dbt"
+    command = [str(dbt), *dbt_args(args, target, work_dir, dbt_vars)]
     return subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=timeout)
 
 

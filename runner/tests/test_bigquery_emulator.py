@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_DIR, SAMPLE_DIR
+from conftest import PROJECT_DIR, SAMPLE_DIR, run_dbt_as_typed
 
 sys.path.insert(0, str(PROJECT_DIR / "scripts"))
 import bigquery_emulator as bq  # noqa: E402
@@ -31,6 +31,12 @@ REQUIRE = os.environ.get("NBA_PROPS_REQUIRE_EMULATOR", "") not in ("", "0")
 RAW_DAYS = 10  # days of raw data (history for rolling features)
 FEATURE_DAYS = 2  # days the feature store is built for (start_date..end_date)
 FEATURE_STORE = "model.nba_props.ml_feature_store_v2"
+
+
+def dbt_here(args: list[str], target: str, work: Path, env: dict[str, str], dbt_vars: dict | None = None):
+    """bq.run_dbt's command in this process (without a new interpreter's imports of dbt and the BigQuery
+    client): what it returns has the returncode, stdout and stderr of the command's process."""
+    return run_dbt_as_typed(bq.dbt_args(args, target, work, dbt_vars), env)
 
 
 def unavailable(reason: str) -> None:
@@ -135,7 +141,7 @@ def emulator_build(emulator, raw_warehouse: Path, window, dbt_vars, tmp_path_fac
     env = bq.dbt_env(emulator.endpoint)
     # Models, data tests and unit tests on the slice, bounded by the date vars as a day's build is (each unit
     # test sets the date bounds its fixtures need).
-    proc = bq.run_dbt(["build", *bq.exclude_args()], "bigquery_emulator", work, env, dbt_vars)
+    proc = dbt_here(["build", *bq.exclude_args()], "bigquery_emulator", work, env, dbt_vars)
     statuses = bq.node_statuses(work, "bigquery_emulator")
     counts = bq.relation_counts(client, work / "target-bigquery_emulator" / "manifest.json")
     return {
@@ -201,7 +207,7 @@ def test_feature_store_rerun_on_the_emulator_is_idempotent(emulator_build, dbt_v
     manifest = json.loads((work / "target-bigquery_emulator" / "manifest.json").read_text())
     node = manifest["nodes"][FEATURE_STORE]
     table = f"`{node['database']}`.`{node['schema']}`.`{node['alias']}`"
-    proc = bq.run_dbt(
+    proc = dbt_here(
         ["run", "--select", "ml_feature_store_v2"], "bigquery_emulator", work, emulator_build["env"], dbt_vars
     )
     assert proc.returncode == 0, proc.stdout[-4000:]
@@ -226,10 +232,17 @@ def test_emulator_and_duckdb_agree_on_row_counts(
     wh = work / "slice.duckdb"
     bq.slice_duckdb(raw_warehouse, wh, window["raw_start"], window["end"], bq.MAX_ROWS)
     env = dict(os.environ, NBA_PROPS_DUCKDB_PATH=str(wh), NBA_PROPS_TARGET="dev")
-    # The emulator build's selection without its data tests: they ran there, and only row counts are compared.
-    # The unit tests run here too, under the same date vars: they pass on DuckDB as on BigQuery.
-    proc = bq.run_dbt(
-        ["build", "--exclude-resource-type", "test", *bq.exclude_args()],
+    # The emulator build's models only: its data tests ran there, only row counts are compared here, and the
+    # unit tests (which set their own date bounds) ran on DuckDB in the session's build of the sample.
+    proc = dbt_here(
+        [
+            "build",
+            "--exclude-resource-type",
+            "test",
+            "--exclude-resource-type",
+            "unit_test",
+            *bq.exclude_args(),
+        ],
         "dev",
         work,
         env,
@@ -319,7 +332,7 @@ def test_history_models_rebuild_a_changed_day_on_the_emulator(emulator_build, db
         f"insert into {raw} ({', '.join(names)}) select {select} from {raw} where game_date = '{day}'"
     ).result()
     # int_player_games and what it reads: nothing downstream of it is asserted on here
-    proc = bq.run_dbt(["run", "--select", "+int_player_games"], "bigquery_emulator", work, env, dbt_vars)
+    proc = dbt_here(["run", "--select", "+int_player_games"], "bigquery_emulator", work, env, dbt_vars)
     assert proc.returncode == 0, proc.stdout[-4000:]
     after = points()
     assert set(after) == set(before)
