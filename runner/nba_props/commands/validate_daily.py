@@ -46,14 +46,16 @@ def execute(
     as_of: dt.datetime | None = None,
     target: str | None = None,
     echo: Callable[[str], None] | None = None,
+    skip_tests: bool = False,
 ) -> DailyValidation:
     """The validation of GAME_DATE from the monitoring marts (rebuilt first when stale, forced or as of a
-    time). A validation that cannot run raises NbaPropsError with exit code 3."""
+    time; without their data tests when SKIP_TESTS). A validation that cannot run raises NbaPropsError with
+    exit code 3."""
     settings = load_settings(target)
     marts.require_duckdb(settings)
     try:
         rebuilt = refresh is not False and marts.refresh(
-            settings, force=bool(refresh) or as_of is not None, as_of=as_of, echo=echo
+            settings, force=bool(refresh) or as_of is not None, as_of=as_of, echo=echo, skip_tests=skip_tests
         )
         # dbt (in-process) keeps its read-write DuckDB handle open: a second handle must match it.
         with connect(settings.duckdb_path, read_only=not rebuilt) as con:

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from nba_props import dbt
-from nba_props.backfill.plan import DEFAULT_SELECTION, WITHOUT_UNIT_TESTS
+from nba_props.backfill.plan import BUILD_WITHOUT_TESTS, DEFAULT_SELECTION, WITHOUT_UNIT_TESTS
 from nba_props.errors import NbaPropsError
 from nba_props.settings import Settings
 from nba_props.warehouse import connect, table_exists
@@ -61,10 +61,14 @@ def stale_reason(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def refresh(
-    settings: Settings, force: bool = False, as_of: dt.datetime | None = None, echo: Any = None
+    settings: Settings,
+    force: bool = False,
+    as_of: dt.datetime | None = None,
+    echo: Any = None,
+    skip_tests: bool = False,
 ) -> bool:
-    """Rebuild the monitoring marts when stale or forced; returns whether a build ran. No connection of ours
-    may be open while dbt writes the file.
+    """Rebuild the monitoring marts when stale or forced (with their data tests unless SKIP_TESTS); returns
+    whether a build ran. No connection of ours may be open while dbt writes the file.
 
     The selection is the marts with everything upstream of them except what build and backfill build (the
     feature store, the gap history and their upstream, which a rebuild here would redo for every date): so
@@ -79,9 +83,10 @@ def refresh(
     dbt_vars: dict[str, Any] = {}
     if as_of is not None:
         dbt_vars["as_of"] = as_of.strftime("%Y-%m-%d %H:%M:%S")
+    verb = BUILD_WITHOUT_TESTS if skip_tests else ("build", *WITHOUT_UNIT_TESTS)
     run = dbt.invoke(
         settings,
-        ["build", *WITHOUT_UNIT_TESTS, "--select", f"+{SELECTOR}", "--exclude", *DEFAULT_SELECTION],
+        [*verb, "--select", f"+{SELECTOR}", "--exclude", *DEFAULT_SELECTION],
         dbt_vars=dbt_vars,
         raise_on_failure=False,
     )
