@@ -54,7 +54,7 @@ def test_parse_bigquery_target_without_credentials(tmp_path: Path) -> None:
         CLOUDSDK_CONFIG=str(tmp_path / "gcloud"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
-    proc = bq.run_dbt(["parse"], "bigquery", tmp_path, env)
+    proc = dbt_here(["parse"], "bigquery", tmp_path, env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     manifest = json.loads((tmp_path / "target-bigquery" / "manifest.json").read_text())
     assert manifest["metadata"]["adapter_type"] == "bigquery"

@@ -128,34 +128,35 @@ def test_blockers_are_the_stores_required_defaults(sample_warehouse: Path, repor
     blocked = [r for r in report["months"] if r["blocked_rows"]]
     assert blocked, "the sample has counted rows that are not quality-ready"
     checked = 0
-    for row in blocked:
-        where = (
-            f"season = {row['season']} and season_type = '{row['season_type']}' "
-            f"and strftime(game_date, '%Y-%m') = '{row['month']}' and {COUNTED} and not is_quality_ready"
-        )
-        assert row["reasons"], row
-        for reason in row["reasons"]:
-            assert 0 < reason["rows"] <= row["blocked_rows"]
-        assert sum(r["rows"] for r in row["reasons"]) >= row["blocked_rows"]
-        for blocker in row["blockers"]:
-            if blocker["feature_name"] not in REQUIRED:
-                continue
-            name = blocker["feature_name"]
-            (n,) = _rows(
-                sample_warehouse,
+    # one connection for the many recounts
+    with duckdb.connect(str(sample_warehouse), read_only=True) as store:
+        for row in blocked:
+            where = (
+                f"season = {row['season']} and season_type = '{row['season_type']}' "
+                f"and strftime(game_date, '%Y-%m') = '{row['month']}' and {COUNTED} and not is_quality_ready"
+            )
+            assert row["reasons"], row
+            for reason in row["reasons"]:
+                assert 0 < reason["rows"] <= row["blocked_rows"]
+            assert sum(r["rows"] for r in row["reasons"]) >= row["blocked_rows"]
+            for blocker in row["blockers"]:
+                if blocker["feature_name"] not in REQUIRED:
+                    continue
+                name = blocker["feature_name"]
+                (n,) = store.execute(
+                    f"select count(*) from features.ml_feature_store_v2 as store where {where} "
+                    f"and {name}_source in {_in(DEFAULT_SOURCES)} and {name}_default_reason = ?",
+                    [blocker["reason"]],
+                ).fetchone()
+                assert blocker["rows"] == n, (row["month"], blocker)
+                checked += 1
+            # the rows blocked by no required default at all: a low tier or matchup quality
+            (quality_only,) = store.execute(
                 f"select count(*) from features.ml_feature_store_v2 as store where {where} "
-                f"and {name}_source in {_in(DEFAULT_SOURCES)} and {name}_default_reason = ?",
-                [blocker["reason"]],
-            )[0]
-            assert blocker["rows"] == n, (row["month"], blocker)
-            checked += 1
-        # the rows blocked by no required default at all: a low tier or matchup quality
-        (quality_only,) = _rows(
-            sample_warehouse,
-            f"select count(*) from features.ml_feature_store_v2 as store where {where} "
-            "and required_default_count = 0",
-        )[0]
-        assert quality_only == sum(b["rows"] for b in row["blockers"] if b["feature_name"] not in REQUIRED)
+                "and required_default_count = 0"
+            ).fetchone()
+            not_required = [b["rows"] for b in row["blockers"] if b["feature_name"] not in REQUIRED]
+            assert quality_only == sum(not_required)
     assert checked > 0
     # the largest reason of a reason's features is the reason's own count at least
     for row in blocked:
