@@ -12,6 +12,14 @@
 {%- endmacro %}
 
 
+{#- True when a source tag is one of SOURCES (a list of tags), written as equalities joined by OR: DuckDB rewrites
+    a list of five or more constants after IN into a join of its own, and the 37 of a row's features made one
+    build of feature_store_gaps 20x slower (0.6 s instead of 0.03 s). -#}
+{% macro feature_source_is_one_of(source_column, sources) -%}
+    ({% for source in sources %}{{ source_column }} = '{{ source }}'{{ ' or ' if not loop.last }}{% else %}false{% endfor %})
+{%- endmacro %}
+
+
 {#- True when a source tag means the value is a stand-in (default, missing). -#}
 {% macro feature_is_default(source_column) -%}
     {%- set defaults = [] -%}

@@ -41,7 +41,7 @@ store_rows as (
         array_to_string([
             {%- for f in contract %}
             case
-                when {{ f.name }}_source in ('{{ fallbacks | join("', '") }}')
+                when {{ feature_source_is_one_of(f.name ~ '_source', fallbacks) }}
                     then concat('{{ f.name }}:', {{ f.name }}_source)
             end
             {{- ',' if not loop.last }}
