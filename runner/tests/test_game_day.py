@@ -129,6 +129,15 @@ def start(args: list[str], wh: Path, stderr: Path, **env: str) -> subprocess.Pop
     )
 
 
+@pytest.fixture(scope="module")
+def models_env(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of the game day's commands: a models folder with the models trained through DAY, once
+    for the module (train only reads the warehouse, the same rows as every test's copy)."""
+    env = {"NBA_PROPS_MODELS_DIR": str(tmp_path_factory.mktemp("models"))}
+    run_cli(["train", "--through-date", DAY, "--name", "game_day"], sample_warehouse, check=True, **env)
+    return env
+
+
 def as_of_replay(wh: Path, times: list[dt.datetime], env: dict[str, str]) -> None:
     """predict at the first time, check-lines at each later one: the as-of replay `make demo` ran before the
     game day existed."""
@@ -138,13 +147,14 @@ def as_of_replay(wh: Path, times: list[dt.datetime], env: dict[str, str]) -> Non
         run_cli(["check-lines", "--date", DAY, "--as-of", stamp(when)], wh, check=True, **env)
 
 
-def test_a_watched_day_equals_its_as_of_replay(sample_warehouse: Path, sample_copy: Path, tmp_path: Path):
+def test_a_watched_day_equals_its_as_of_replay(
+    sample_warehouse: Path, sample_copy: Path, models_env: dict[str, str], tmp_path: Path
+):
     rest = tmp_path / "rest"
     snapshots = split_day(ROTOWIRE, dt.date.fromisoformat(DAY), tmp_path / "snapshots", rest_dir=rest)
     times = [snapshot_time(p) for p in snapshots]
     assert len(snapshots) == 5
-    env = {"NBA_PROPS_MODELS_DIR": str(tmp_path / "models")}
-    run_cli(["train", "--through-date", DAY, "--name", "replay"], sample_copy, check=True, **env)
+    env = models_env
 
     # The reference first, on the warehouse that had every snapshot all along, at the path the watched day
     # then uses afresh (the same path keeps dbt's partial parsing; a new one would parse the whole project).
@@ -233,9 +243,8 @@ def test_a_watched_day_equals_its_as_of_replay(sample_warehouse: Path, sample_co
     assert query(sample_copy, "select file_name from runner.landing_failures") == [(corrupt.name,)]
 
 
-def test_sigterm_resume_lock_and_ctrl_c(sample_copy: Path, tmp_path: Path):
-    env = {"NBA_PROPS_MODELS_DIR": str(tmp_path / "models")}
-    run_cli(["train", "--through-date", DAY, "--name", "watch"], sample_copy, check=True, **env)
+def test_sigterm_resume_lock_and_ctrl_c(sample_copy: Path, models_env: dict[str, str], tmp_path: Path):
+    env = models_env
     landing = tmp_path / "landing"
     snapshots = split_day(ROTOWIRE, dt.date.fromisoformat(DAY), tmp_path / "snapshots")
     land(snapshots[-1], landing)
@@ -333,10 +342,9 @@ def corrected_box_score(player_lookup: str, wh: Path, folder: Path) -> Path:
 
 
 def test_served_vs_rebuilt_catches_a_box_score_corrected_after_the_prediction(
-    sample_copy: Path, tmp_path: Path
+    sample_copy: Path, models_env: dict[str, str], tmp_path: Path
 ):
-    env = {"NBA_PROPS_MODELS_DIR": str(tmp_path / "models")}
-    run_cli(["train", "--through-date", DAY, "--name", "served"], sample_copy, check=True, **env)
+    env = models_env
     as_of = "2024-02-28T17:00:00Z"
     run_cli(["predict", "--date", DAY, "--as-of", as_of], sample_copy, check=True, **env)
     predicted = query(
