@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import gc
 import hashlib
 import io
 import os
@@ -202,7 +201,6 @@ def _in_this_process(env: dict[str, str]) -> Iterator[None]:
         yield
     finally:
         DuckDBConnectionManager.close_all_connections()
-        gc.collect()
         os.environ.clear()
         os.environ.update(saved)
 
