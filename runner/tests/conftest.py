@@ -362,12 +362,18 @@ def fresh_sample_copy(source: Path) -> Path:
     """The sample_copy fixture's file made afresh from SOURCE (the built sample, or sample_raw: the same file
     name), whatever DuckDB left beside it removed: for a test that starts over midway, or needs the sample
     in another state at the path whose dbt parse this worker keeps."""
+    copy = sample_copy_path(source.name)
+    shutil.copyfile(source, copy)
+    return copy
+
+
+def sample_copy_path(name: str) -> Path:
+    """The path of the sample_copy fixture's file NAME, nothing there yet: for a warehouse a test makes
+    itself (a slice of the sample) that dbt should parse where this worker's other commands do."""
     folder = SESSION_DIR / "sample_copy"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
-    copy = folder / source.name
-    shutil.copyfile(source, copy)
-    return copy
+    return folder / name
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_DIR, SAMPLE_DIR, run_dbt_as_typed
+from conftest import PROJECT_DIR, SAMPLE_DIR, run_dbt, run_dbt_as_typed, sample_copy_path, target_path_for
 
 sys.path.insert(0, str(PROJECT_DIR / "scripts"))
 import bigquery_emulator as bq  # noqa: E402
@@ -225,16 +225,15 @@ def test_feature_store_rerun_on_the_emulator_is_idempotent(emulator_build, dbt_v
 
 
 def test_emulator_and_duckdb_agree_on_row_counts(
-    emulator_build, raw_warehouse: Path, window, dbt_vars, tmp_path_factory: pytest.TempPathFactory
+    emulator_build, raw_warehouse: Path, window, dbt_vars
 ) -> None:
     """The same raw slice built on DuckDB gives every model the same number of rows as on BigQuery SQL."""
-    work = tmp_path_factory.mktemp("duck_build")
-    wh = work / "slice.duckdb"
+    # at the path of the sample copies of this worker, whose dbt parse its later tests then reuse
+    wh = sample_copy_path(raw_warehouse.name)
     bq.slice_duckdb(raw_warehouse, wh, window["raw_start"], window["end"], bq.MAX_ROWS)
-    env = dict(os.environ, NBA_PROPS_DUCKDB_PATH=str(wh), NBA_PROPS_TARGET="dev")
     # The emulator build's models only: its data tests ran there, only row counts are compared here, and the
     # unit tests (which set their own date bounds) ran on DuckDB in the session's build of the sample.
-    proc = dbt_here(
+    run_dbt(
         [
             "build",
             "--exclude-resource-type",
@@ -242,14 +241,13 @@ def test_emulator_and_duckdb_agree_on_row_counts(
             "--exclude-resource-type",
             "unit_test",
             *bq.exclude_args(),
+            "--vars",
+            json.dumps(dbt_vars),
         ],
-        "dev",
-        work,
-        env,
-        dbt_vars,
+        wh,
+        write_json=True,
     )
-    assert proc.returncode == 0, proc.stdout[-4000:]
-    duck_manifest = json.loads((work / "target-dev" / "manifest.json").read_text())
+    duck_manifest = json.loads((target_path_for(wh) / "manifest.json").read_text())
     duck_counts: dict[str, int] = {}
     import duckdb
 
