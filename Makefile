@@ -12,11 +12,16 @@ EMULATOR_PORT ?= 9050
 
 export NBA_PROPS_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+# Python keeps the bytecode of a module it compiles (__pycache__), so the next process that imports it loads it
+# instead of compiling it again. `make test` starts dozens of Python processes (two xdist workers, the BigQuery
+# emulator, `nba-props` subprocesses), most importing dbt, DuckDB and pandas: about 3 s of compiling each when
+# PYTHONDONTWRITEBYTECODE is set in the environment (as in some containers). Empty is unset for Python.
+export PYTHONDONTWRITEBYTECODE :=
 
 .PHONY: demo test install lint fmt docs bench clean load-real build-real emulator emulator-build parse-bigquery
 
-# --no-compile: Python compiles a module when it is first imported, so only what runs gets compiled (compiling
-# every installed module took 26 s of a 51 s install).
+# --no-compile: Python compiles a module when it is first imported and keeps its bytecode (see above), so only
+# what runs gets compiled (compiling every installed module took 26 s of a 51 s install).
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: Python 3.11 is required (python3.11 not found)"; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 13) else 1)' \
