@@ -63,8 +63,9 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # The BigQuery emulator's module first: with `make test`'s two workers, one starts on it (it needs only
-    # the loaded sample) while the other builds the sample warehouse that most other tests share.
-    items.sort(key=lambda item: "test_bigquery_emulator.py" not in item.nodeid)
+    # the loaded sample) while the other builds the sample warehouse that most other tests share. Then the
+    # tests marked slow, the short ones last: they fill the end, so both workers finish at about one time.
+    items.sort(key=lambda item: ("test_bigquery_emulator.py" not in item.nodeid, "slow" not in item.keywords))
     if SHARED_DATA.is_dir():
         return
     skip = pytest.mark.skip(reason=f"real data absent at {SHARED_DATA}")
