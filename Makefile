@@ -21,19 +21,19 @@ export PYTHONDONTWRITEBYTECODE :=
 .PHONY: demo test install lint fmt docs bench clean load-real build-real emulator emulator-build parse-bigquery
 
 # The project is installed by uv (installed into the venv first): the same versions pip resolves, downloaded in
-# parallel, in about half the time of pip on a fresh machine. Where uv cannot reach the index (a proxy or index
-# set up for pip only), pip installs it instead. Neither compiles bytecode at install: Python compiles a module
-# when it is first imported and keeps its bytecode (see above), so only what runs gets compiled (compiling every
-# installed module took 26 s of a 51 s install).
+# parallel, in about half the time of pip on a fresh machine. Where uv cannot be installed (no wheel for the
+# platform) or cannot reach the index (a proxy or index set up for pip only), pip installs the project instead.
+# Neither compiles bytecode at install: Python compiles a module when it is first imported and keeps its bytecode
+# (see above), so only what runs gets compiled (compiling every installed module took 26 s of a 51 s install).
 UV_VERSION := 0.13.9
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: Python 3.11 is required (python3.11 not found)"; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 13) else 1)' \
 		|| { echo "error: $(PYTHON) is not Python 3.11 or 3.12"; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet uv==$(UV_VERSION)
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]' \
-		|| { echo "uv could not install the project; installing it with pip"; \
+	{ $(BIN)/pip install --quiet --only-binary uv uv==$(UV_VERSION) \
+		&& $(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'; } \
+		|| { echo "uv could not be installed or could not install the project; installing it with pip"; \
 		     $(BIN)/pip install --quiet --no-compile -e '.[dev]'; }
 	@test -f profiles.yml || cp profiles.yml.example profiles.yml
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
